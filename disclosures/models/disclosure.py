@@ -1,0 +1,333 @@
+"""A disclosure (部门预算公开) and what its clerks write or state beside the tables."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from disclosures import subjects
+
+from .fields import MoneyField, non_negative
+from .reference import Department
+from .table_keys import TableKey
+
+
+class Layout(models.TextChoices):
+    """Which statutory tables a disclosure publishes, and in which order (specs/layouts.py)."""
+
+    GANSU = "gansu-11", _("甘肃省部门预算公开表（十一张表）")
+    PERFORMANCE_ONLY = "performance-only", _("仅项目支出绩效目标表")
+
+
+class DisclosureQuerySet(models.QuerySet["Disclosure"]):
+    def published(self) -> "DisclosureQuerySet":
+        return self.filter(status=Disclosure.Status.PUBLISHED)
+
+    def for_year(self, year: int) -> "DisclosureQuerySet":
+        return self.filter(fiscal_year=year)
+
+    def for_department_name(self, name: str) -> "DisclosureQuerySet":
+        return self.filter(department__name=name)
+
+    def with_contents(self) -> "DisclosureQuerySet":
+        """Everything a rendering reads, in a fixed number of queries whatever its size."""
+        row_sets = [
+            relation.get_accessor_name()
+            for relation in self.model._meta.related_objects
+            if relation.one_to_many
+        ]
+        return self.select_related(
+            "department__region", "procurement", "assets", "department_form"
+        ).prefetch_related(
+            *row_sets,
+            "department__units",
+            "department_form__indicators",
+            "projects__indicators",
+            "projects__key_description",
+            "projects__unit",
+        )
+
+
+class Disclosure(models.Model):
+    """One revision of a department's disclosure for one fiscal year.
+
+    Published revisions never change; a correction is a new revision.
+    """
+
+    class Kind(models.TextChoices):
+        BUDGET = "budget", _("部门预算")
+        FINAL_ACCOUNTS = "final", _("部门决算")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        SUBMITTED = "submitted", _("已提交")
+        APPROVED = "approved", _("已审核")
+        PUBLISHED = "published", _("已公开")
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="disclosures"
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    kind = models.CharField(_("类别"), max_length=10, choices=Kind, default=Kind.BUDGET)
+    revision = models.PositiveSmallIntegerField(
+        _("版本"), default=1, help_text=_("首次公开为第 1 版，每次更正加 1")
+    )
+    status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
+    layout = models.CharField(_("公开表样式"), max_length=30, choices=Layout, default=Layout.GANSU)
+    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
+    signed_on = models.DateField(_("落款日期"), null=True, blank=True)
+    published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    correction_note = models.TextField(_("更正说明"), blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    objects = DisclosureQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("部门预算公开")
+        verbose_name_plural = _("部门预算公开")
+        ordering = ["-fiscal_year", "department", "-revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "fiscal_year", "kind", "revision"],
+                name="unique_disclosure_revision",
+            ),
+            models.CheckConstraint(
+                condition=Q(revision__gte=1), name="disclosure_revision_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__gte=2000, fiscal_year__lte=2100),
+                name="disclosure_fiscal_year_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        kind = self.get_kind_display()
+        return f"{self.department.name} {self.fiscal_year}年{kind}（第{self.revision}版）"
+
+    @property
+    def title(self) -> str:
+        """2024年部门预算公开情况说明."""
+        return f"{self.fiscal_year}年{self.get_kind_display()}公开情况说明"
+
+
+class Passage(models.Model):
+    """A passage of the explanatory text (情况说明) that only the clerk can write.
+
+    Every figure of the text is computed from the data; passages hold what the data
+    cannot know: the department's duties, its structure, other matters.
+    """
+
+    class Section(models.TextChoices):
+        PREFACE = "preface", _("前言")
+        DUTIES = "duties", _("部门职责")
+        INTERNAL_BODIES = "internal_bodies", _("机关内设机构")
+        CIVIL_SERVICE_UNITS = "civil_service_units", _("参照公务员法管理单位")
+        AFFILIATED_UNITS = "affiliated_units", _("直属事业单位")
+        NON_TAX_INCOME = "non_tax_income", _("非税收入情况")
+        OTHER_MATTERS = "other_matters", _("其他重要事项")
+        PERFORMANCE_REVIEW = "performance_review", _("上年预算绩效管理工作情况")
+        PERFORMANCE_TARGETS = "performance_targets", _("本年绩效目标编制情况")
+        GLOSSARY = "glossary", _("名词解释")
+
+    disclosure = models.ForeignKey(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="passages",
+    )
+    section = models.CharField(_("章节"), max_length=30, choices=Section)
+    text = models.TextField(_("内容"), help_text=_("每段一行"))
+
+    class Meta:
+        verbose_name = _("情况说明段落")
+        verbose_name_plural = _("情况说明段落")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "section"], name="unique_passage_section"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_section_display()
+
+
+class TableExplanation(models.Model):
+    """Why a statutory table is empty (空表说明); an empty table is still published."""
+
+    disclosure = models.ForeignKey(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="table_explanations",
+    )
+    table = models.CharField(_("公开表"), max_length=30, choices=TableKey)
+    text = models.TextField(_("空表说明"))
+
+    class Meta:
+        verbose_name = _("空表说明")
+        verbose_name_plural = _("空表说明")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "table"], name="unique_table_explanation"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.get_table_display()
+
+
+class ComparisonItem(models.TextChoices):
+    """What the explanatory text compares with last year."""
+
+    TOTAL = "total", _("收支总预算")
+    BASIC = "basic", _("基本支出")
+    PROJECT = "project", _("项目支出")
+    FUNCTION_CLASS = "function_class", _("支出功能分类（类）")
+    THREE_PUBLIC = "three_public", _("“三公”经费")
+    ABROAD = "abroad", _("因公出国（境）费")
+    RECEPTION = "reception", _("公务接待费")
+    VEHICLES = "vehicles", _("公务用车购置及运行维护费")
+    VEHICLE_PURCHASE = "vehicle_purchase", _("公务用车购置费")
+    VEHICLE_OPERATION = "vehicle_operation", _("公务用车运行维护费")
+    TRAINING = "training", _("培训费")
+    MEETING = "meeting", _("会议费")
+    OFFICE_RUNNING = "office_running", _("机关运行经费")
+
+
+def _comparison_constraints(prefix: str) -> list[models.BaseConstraint]:
+    return [
+        models.UniqueConstraint(
+            fields=["disclosure", "item", "subject_code"], name=f"unique_{prefix}_item"
+        ),
+        models.CheckConstraint(
+            condition=(
+                Q(item=ComparisonItem.FUNCTION_CLASS, subject_code__regex=subjects.CLASS_CODE_RE)
+                | (~Q(item=ComparisonItem.FUNCTION_CLASS) & Q(subject_code=""))
+            ),
+            name=f"{prefix}_subject_code_only_for_function_class",
+        ),
+    ]
+
+
+class PriorYearFigure(models.Model):
+    """Last year's figure for a comparison, where no prior disclosure exists in the portal."""
+
+    disclosure = models.ForeignKey(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="prior_year_figures",
+    )
+    item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
+    subject_code = models.CharField(
+        _("功能分类科目（类）"), max_length=3, blank=True, help_text=_("仅“支出功能分类（类）”填列")
+    )
+    amount = MoneyField(_("上年预算数（万元）"))
+
+    class Meta:
+        verbose_name = _("上年数")
+        verbose_name_plural = _("上年数")
+        constraints = [
+            *_comparison_constraints("prior_year_figure"),
+            non_negative("prior_year_figure_non_negative", "amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} {self.subject_code}".strip()
+
+
+class ChangeReason(models.Model):
+    """The clerk's reason for a change against last year (增减变化的主要原因)."""
+
+    disclosure = models.ForeignKey(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="change_reasons",
+    )
+    item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
+    subject_code = models.CharField(
+        _("功能分类科目（类）"), max_length=3, blank=True, help_text=_("仅“支出功能分类（类）”填列")
+    )
+    text = models.TextField(_("主要原因"))
+
+    class Meta:
+        verbose_name = _("增减变化原因")
+        verbose_name_plural = _("增减变化原因")
+        constraints = _comparison_constraints("change_reason")
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} {self.subject_code}".strip()
+
+
+class ProcurementBudget(models.Model):
+    """政府采购安排情况."""
+
+    disclosure = models.OneToOneField(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="procurement",
+    )
+    total = MoneyField(_("政府采购预算总额（万元）"))
+    goods = MoneyField(_("货物（万元）"))
+    works = MoneyField(_("工程（万元）"))
+    services = MoneyField(_("服务（万元）"))
+    sme_reserved = MoneyField(_("面向中小企业预留（万元）"))
+    micro_reserved = MoneyField(_("其中小微企业预留（万元）"))
+
+    class Meta:
+        verbose_name = _("政府采购预算")
+        verbose_name_plural = _("政府采购预算")
+        constraints = [
+            non_negative(
+                "procurement_non_negative",
+                "total",
+                "goods",
+                "works",
+                "services",
+                "sme_reserved",
+                "micro_reserved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("政府采购预算"))
+
+
+class AssetHoldings(models.Model):
+    """国有资产占用情况."""
+
+    disclosure = models.OneToOneField(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="assets",
+    )
+    fixed_assets = MoneyField(_("上年末固定资产金额（万元）"))
+    office_space_area = models.DecimalField(
+        _("办公用房面积（平方米）"), max_digits=12, decimal_places=2, default=0
+    )
+    office_space_value = MoneyField(_("办公用房价值（万元）"))
+    vehicle_count = models.PositiveIntegerField(_("公务用车数量（辆）"), default=0)
+    vehicle_value = MoneyField(_("公务用车价值（万元）"))
+    large_equipment_value = MoneyField(_("单价20万元以上设备价值（万元）"))
+    planned_purchases = MoneyField(_("本年拟采购固定资产（万元）"))
+
+    class Meta:
+        verbose_name = _("国有资产占用")
+        verbose_name_plural = _("国有资产占用")
+        constraints = [
+            non_negative(
+                "assets_non_negative",
+                "fixed_assets",
+                "office_space_area",
+                "office_space_value",
+                "vehicle_value",
+                "large_equipment_value",
+                "planned_purchases",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("国有资产占用"))

@@ -1,0 +1,214 @@
+"""Reference data: regions, departments with their units, classification catalogues."""
+
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from disclosures import subjects
+
+
+class RegionManager(models.Manager["Region"]):
+    def get_by_natural_key(self, code: str) -> "Region":
+        return self.get(code=code)
+
+
+class Region(models.Model):
+    """An administrative region (省, 市, 县/区), by its administrative-division code."""
+
+    code = models.CharField(_("行政区划代码"), max_length=12, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级区划"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+
+    objects = RegionManager()
+
+    class Meta:
+        verbose_name = _("行政区划")
+        verbose_name_plural = _("行政区划")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[0-9]{6}([0-9]{3}){0,2}$"),
+                name="region_code_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str]:
+        return (self.code,)
+
+    @property
+    def full_name(self) -> str:
+        """甘肃省临夏回族自治州临夏市: the names from the province down."""
+        names, region = [], self
+        while region is not None:
+            names.insert(0, region.name)
+            region = region.parent
+        return "".join(names)
+
+
+class DepartmentManager(models.Manager["Department"]):
+    def get_by_natural_key(self, region_code: str, name: str) -> "Department":
+        return self.get(region__code=region_code, name=name)
+
+
+class Department(models.Model):
+    """A budget department (预算部门, 主管部门): the body that publishes a disclosure."""
+
+    region = models.ForeignKey(
+        Region, verbose_name=_("行政区划"), on_delete=models.PROTECT, related_name="departments"
+    )
+    name = models.CharField(_("部门名称"), max_length=200)
+    code = models.CharField(
+        _("部门代码"), max_length=30, blank=True, help_text=_("主管部门代码，如预算系统所编")
+    )
+
+    objects = DepartmentManager()
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="unique_department_per_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str]:
+        return (*self.region.natural_key(), self.name)
+
+    natural_key.dependencies = ["disclosures.region"]
+
+
+class UnitManager(models.Manager["Unit"]):
+    def get_by_natural_key(self, region_code: str, department_name: str, name: str) -> "Unit":
+        return self.get(
+            department__region__code=region_code, department__name=department_name, name=name
+        )
+
+
+class Unit(models.Model):
+    """A budget unit (预算单位) of a department; units may have units of their own.
+
+    The department's own office is a unit too (本级), often with the department's name.
+    Tables 5 and 8 show the department as a subtotal above its units.
+    """
+
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), on_delete=models.PROTECT, related_name="units"
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text=_("空白表示部门直属单位"),
+    )
+    name = models.CharField(_("单位名称"), max_length=200)
+    code = models.CharField(_("单位代码"), max_length=30, blank=True)
+    is_headquarters = models.BooleanField(_("部门本级"), default=False)
+    position = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    objects = UnitManager()
+
+    class Meta:
+        verbose_name = _("预算单位")
+        verbose_name_plural = _("预算单位")
+        ordering = ["department", "position", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["department", "name"], name="unique_unit_per_department"
+            ),
+            models.UniqueConstraint(
+                fields=["department"],
+                condition=Q(is_headquarters=True),
+                name="one_headquarters_per_department",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self) -> tuple[str, str, str]:
+        return (*self.department.natural_key(), self.name)
+
+    natural_key.dependencies = ["disclosures.department"]
+
+
+class SubjectManager(models.Manager):
+    def get_by_natural_key(self, year: int, code: str):
+        return self.get(year=year, code=code)
+
+    def names(self, year: int) -> dict[str, str]:
+        """Official names of one year's catalogue, by code."""
+        return dict(self.filter(year=year).values_list("code", "name"))
+
+
+class Subject(models.Model):
+    """One entry of a year's classification catalogue, with its official name."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    code = models.CharField(_("科目编码"), max_length=7)
+    name = models.CharField(_("科目名称"), max_length=100)
+
+    objects = SubjectManager()
+
+    class Meta:
+        abstract = True
+        ordering = ["year", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def natural_key(self) -> tuple[int, str]:
+        return (self.year, self.code)
+
+    @property
+    def level(self) -> int:
+        return subjects.level(self.code)
+
+    @property
+    def parent_code(self) -> str | None:
+        return subjects.parent_code(self.code)
+
+
+class FunctionSubject(Subject):
+    """支出功能分类科目: 类 (3 digits), 款 (5), 项 (7)."""
+
+    class Meta(Subject.Meta):
+        verbose_name = _("支出功能分类科目")
+        verbose_name_plural = _("支出功能分类科目")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="unique_function_subject"),
+            models.CheckConstraint(
+                condition=Q(code__regex=subjects.FUNCTION_CODE_RE),
+                name="function_subject_code_format",
+            ),
+        ]
+
+
+class EconomicSubject(Subject):
+    """部门预算支出经济分类科目: 类 (3 digits), 款 (5)."""
+
+    class Meta(Subject.Meta):
+        verbose_name = _("部门预算支出经济分类科目")
+        verbose_name_plural = _("部门预算支出经济分类科目")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "code"], name="unique_economic_subject"),
+            models.CheckConstraint(
+                condition=Q(code__regex=subjects.ECONOMIC_CODE_RE),
+                name="economic_subject_code_format",
+            ),
+        ]

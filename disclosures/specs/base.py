@@ -1,0 +1,316 @@
+"""The building blocks of a table spec and of what every renderer receives.
+
+A spec says what a statutory table looks like (header cells with their merges, its
+columns) and where its rows come from. `render` turns it into a `RenderedTable`: rows
+of `Cell`s holding the exact printed text. HTML, PDF, workbook and JSON renderers all
+start from a RenderedTable, so a layout is written once.
+"""
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from disclosures import money
+from disclosures.numerals import chinese_number, ordinal
+
+NOTE = "备注：无内容应公开空表并说明情况。"
+UNIT_LINE = "单位：万元"
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str = ""
+    colspan: int = 1
+    rowspan: int = 1
+    numeric: bool = False
+    indent: int = 0
+    vertical: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"text": self.text, "colspan": self.colspan, "rowspan": self.rowspan}
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    kind: str = "item"  # "total" and "subtotal" rows are set apart by renderers
+
+    @property
+    def texts(self) -> list[str]:
+        return [cell.text for cell in self.cells]
+
+
+@dataclass(frozen=True)
+class RenderedTable:
+    """A statutory table or performance form, ready for any renderer."""
+
+    key: str
+    title: str
+    heading: str
+    number: int | None = None
+    subtitle: str = ""
+    captions: tuple[str, ...] = ()
+    header: tuple[tuple[Cell, ...], ...] = ()
+    rows: tuple[Row, ...] = ()
+    note: str = ""
+    note_on_top: bool = False
+    landscape: bool = False
+    explanation: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return all(row.kind == "total" for row in self.rows)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "key": self.key,
+            "title": self.title,
+            "heading": self.heading,
+            "subtitle": self.subtitle,
+            "captions": list(self.captions),
+            "header": [[cell.as_dict() for cell in header_row] for header_row in self.header],
+            "rows": [row.texts for row in self.rows],
+            "note": self.note,
+            "explanation": self.explanation,
+        }
+
+
+# Columns ------------------------------------------------------------------------------
+
+# A column's value: from the row model and the row's ordinal among item rows (None on
+# total rows) to the printed text or an amount.
+ValueOf = Callable[[Any, int | None], str | Decimal]
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: ValueOf
+    numeric: bool = False
+    blank_zero: bool = True
+    indent_by_level: bool = False
+
+    def cell(self, row: Any, ordinal_number: int | None) -> Cell:
+        value = self.value(row, ordinal_number)
+        if self.numeric:
+            text = money.format_amount(value, blank_zero=self.blank_zero)
+        else:
+            text = str(value)
+        indent = max(getattr(row, "level", 0) - 1, 0) if self.indent_by_level else 0
+        return Cell(text, numeric=self.numeric, indent=indent)
+
+
+def text(label: str, attr: str, *, indent_by_level: bool = False) -> Column:
+    return Column(label, lambda row, _n: getattr(row, attr), indent_by_level=indent_by_level)
+
+
+def amount(label: str, attr: str, *, blank_zero: bool = True) -> Column:
+    return Column(label, lambda row, _n: getattr(row, attr), numeric=True, blank_zero=blank_zero)
+
+
+def sequence(label: str = "序号") -> Column:
+    """The row's number among item rows (1, 2, …); blank on the total row."""
+    return Column(label, lambda _row, n: "" if n is None else str(n))
+
+
+# Header -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class H:
+    """A header cell; merges are spans, as in HTML."""
+
+    text: str
+    colspan: int = 1
+    rowspan: int = 1
+
+    def cell(self) -> Cell:
+        return Cell(self.text, self.colspan, self.rowspan)
+
+
+def header_width(header_row: Sequence[H], spans_from_above: int = 0) -> int:
+    return sum(cell.colspan for cell in header_row) + spans_from_above
+
+
+# Row sources --------------------------------------------------------------------------
+
+
+def related_rows(disclosure: Any, accessor: str) -> list[Any]:
+    """Rows of one table in printed order; uses prefetched rows when there are some."""
+    return sorted(getattr(disclosure, accessor).all(), key=lambda row: row.position)
+
+
+@dataclass(frozen=True)
+class ListSource:
+    """One printed row per model row, in position order; columns map the cells."""
+
+    accessor: str
+    columns: tuple[Column, ...]
+    is_total: Callable[[Any], bool] = lambda row: row.is_total
+
+    def rows(self, disclosure: Any) -> list[Row]:
+        result, count = [], 0
+        for model_row in related_rows(disclosure, self.accessor):
+            total = self.is_total(model_row)
+            if not total:
+                count += 1
+            cells = tuple(
+                column.cell(model_row, None if total else count) for column in self.columns
+            )
+            kind = "total" if total else getattr(model_row, "row_kind", "item")
+            result.append(Row(cells, kind))
+        return result
+
+    @property
+    def width(self) -> int:
+        return len(self.columns)
+
+    @property
+    def numbered_columns(self) -> tuple[bool, ...]:
+        return tuple(column.numeric for column in self.columns)
+
+
+@dataclass(frozen=True)
+class Block:
+    """Items printed together on each side of a summary table, numbered one way.
+
+    numbering: "chinese" (一、, continuing along the side across blocks), "paren"
+    (（一）, restarting in each block) or None.
+    """
+
+    left: tuple[str, ...]
+    right: tuple[str, ...] = ()
+    numbering: str | None = None
+
+
+@dataclass(frozen=True)
+class SummarySource:
+    """A fixed-item table (1, 2, 4): label and amount, on one side or two side by side.
+
+    Blocks line up: each block takes as many printed rows as its longer side needs.
+    """
+
+    accessor: str
+    blocks: tuple[Block, ...]
+    two_sided: bool = True
+
+    @property
+    def width(self) -> int:
+        return 4 if self.two_sided else 2
+
+    @property
+    def numbered_columns(self) -> tuple[bool, ...]:
+        return (False,) * self.width
+
+    def rows(self, disclosure: Any) -> list[Row]:
+        model_rows = related_rows(disclosure, self.accessor)
+        if self.two_sided:
+            sides = [
+                [row for row in model_rows if row.side == "income"],
+                [row for row in model_rows if row.side == "expense"],
+            ]
+        else:
+            sides = [model_rows]
+        counters = [0] * len(sides)
+        result = []
+        for block in self.blocks:
+            columns = []
+            for index, items in enumerate((block.left, block.right)[: len(sides)]):
+                members = [row for row in sides[index] if row.item in items]
+                cells = []
+                for position, row in enumerate(members, start=1):
+                    if block.numbering == "chinese":
+                        counters[index] += 1
+                        prefix = ordinal(counters[index], "chinese")
+                    elif block.numbering == "paren":
+                        prefix = ordinal(position, "paren")
+                    else:
+                        prefix = ""
+                    cells.append(
+                        (
+                            Cell(prefix + row.label),
+                            Cell(money.format_amount(row.amount, blank_zero=True), numeric=True),
+                        )
+                    )
+                columns.append(cells)
+            kind = "item" if block.numbering else "total"
+            for line in range(max(len(column) for column in columns)):
+                cells = []
+                for column in columns:
+                    cells.extend(
+                        column[line] if line < len(column) else (Cell(), Cell(numeric=True))
+                    )
+                result.append(Row(tuple(cells), kind))
+        return result
+
+
+# The spec -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    title: str
+    header: tuple[tuple[H, ...], ...]
+    source: ListSource | SummarySource
+    numbered: bool = True  # a row of column numbers (1 2 3 …) under the header
+    note_on_top: bool = False
+    landscape: bool = False
+    blank_rows: tuple[str, ...] = field(default=())
+
+    def heading(self, number: int | None) -> str:
+        return f"表{chinese_number(number)}、{self.title}" if number else str(self.title)
+
+    def header_cells(self) -> tuple[tuple[Cell, ...], ...]:
+        rows = tuple(tuple(h.cell() for h in header_row) for header_row in self.header)
+        if self.numbered:
+            numbers, n = [], 0
+            for is_numbered in self.source.numbered_columns:
+                if is_numbered:
+                    n += 1
+                    numbers.append(Cell(str(n)))
+                else:
+                    numbers.append(Cell())
+            rows += (tuple(numbers),)
+        return rows
+
+    def render(
+        self,
+        disclosure: Any,
+        *,
+        number: int | None = None,
+        explanations: dict[str, str] | None = None,
+    ) -> RenderedTable:
+        return RenderedTable(
+            key=str(self.key),
+            title=str(self.title),
+            heading=self.heading(number),
+            number=number,
+            captions=(disclosure.department.name, UNIT_LINE),
+            header=self.header_cells(),
+            rows=tuple(self.source.rows(disclosure)),
+            note=NOTE,
+            note_on_top=self.note_on_top,
+            landscape=self.landscape,
+            explanation=(explanations or {}).get(self.key, ""),
+        )
+
+
+def leaf_count(header: Iterable[Iterable[H]]) -> int:
+    """Columns a header covers, counting each column once (from the first header row
+    and the rows below it, given that spans nest)."""
+    grid: dict[tuple[int, int], bool] = {}
+    width = 0
+    for r, header_row in enumerate(header):
+        c = 0
+        for h in header_row:
+            while grid.get((r, c)):
+                c += 1
+            for dr in range(h.rowspan):
+                for dc in range(h.colspan):
+                    grid[(r + dr, c + dc)] = True
+            c += h.colspan
+            width = max(width, c)
+    return width

@@ -1,0 +1,43 @@
+"""Code hierarchy of the classification catalogues (政府收支分类科目).
+
+支出功能分类: 类/款/项 codes of 3/5/7 digits (201 → 20101 → 2010101).
+部门预算支出经济分类: 类/款 codes of 3/5 digits (301 → 30101).
+"""
+
+import re
+
+FUNCTION_CODE_RE = r"^[0-9]{3}([0-9]{2}){0,2}$"
+ECONOMIC_CODE_RE = r"^[0-9]{3}([0-9]{2})?$"
+CLASS_CODE_RE = r"^[0-9]{3}$"
+
+LEVEL_NAMES = {1: "类", 2: "款", 3: "项"}
+
+
+def is_function_code(code: str) -> bool:
+    return re.fullmatch(FUNCTION_CODE_RE, code) is not None
+
+
+def is_economic_code(code: str) -> bool:
+    return re.fullmatch(ECONOMIC_CODE_RE, code) is not None
+
+
+def level(code: str) -> int:
+    """1 for a 类 (3 digits), 2 for a 款 (5), 3 for a 项 (7)."""
+    if len(code) not in (3, 5, 7) or not code.isdigit():
+        raise ValueError(f"not a subject code: {code!r}")
+    return (len(code) - 1) // 2
+
+
+def parent_code(code: str) -> str | None:
+    """The code one level up (2010101 → 20101 → 201 → None)."""
+    return code[:-2] if level(code) > 1 else None
+
+
+def ancestors(code: str) -> list[str]:
+    """Codes above this one, nearest last: 2010101 → [201, 20101]."""
+    result = []
+    parent = parent_code(code)
+    while parent:
+        result.insert(0, parent)
+        parent = parent_code(parent)
+    return result
