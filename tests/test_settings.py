@@ -1,0 +1,77 @@
+"""Settings come from the environment; importing them needs no service."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRINT = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "db = settings.DATABASES['default']; "
+    "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST'), "
+    "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'lang': settings.LANGUAGE_CODE, "
+    "'tz': settings.TIME_ZONE, 'i18n': settings.USE_I18N}))"
+)
+
+
+def settings_with(**env: str) -> subprocess.CompletedProcess:
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
+    }
+    clean.update(env, DJANGO_SETTINGS_MODULE="budgetportal.settings")
+    return subprocess.run(
+        [sys.executable, "-c", PRINT],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def loaded(**env: str) -> dict:
+    result = settings_with(**env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_defaults_work_on_a_fresh_checkout():
+    s = loaded()
+    assert s["engine"] == "django.db.backends.sqlite3"
+    assert s["name"] == str(ROOT / "db.sqlite3")
+    assert s["debug"] is True
+    assert (s["lang"], s["tz"], s["i18n"]) == ("zh-hans", "Asia/Shanghai", True)
+
+
+def test_database_url_switches_to_postgresql():
+    s = loaded(DATABASE_URL="postgres://postgres@db.example:5432/budgets")
+    assert s["engine"] == "django.db.backends.postgresql"
+    assert (s["name"], s["host"]) == ("budgets", "db.example")
+
+
+def test_database_url_can_name_another_sqlite_file(tmp_path):
+    s = loaded(DATABASE_URL=f"sqlite:///{tmp_path}/other.sqlite3")
+    assert s["name"] == f"{tmp_path}/other.sqlite3"
+
+
+def test_production_needs_a_secret_key():
+    result = settings_with(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_production_settings_from_the_environment():
+    s = loaded(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="budget.example.gov.cn, localhost")
+    assert s["debug"] is False
+    assert s["hosts"] == ["budget.example.gov.cn", "localhost"]
+
+
+@pytest.mark.parametrize("value", ["maybe", "2"])
+def test_a_malformed_boolean_is_refused(value):
+    result = settings_with(DEBUG=value)
+    assert result.returncode != 0
+    assert "DEBUG must be true or false" in result.stderr

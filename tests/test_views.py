@@ -1,0 +1,74 @@
+import json
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import reverse
+
+from disclosures.models import Disclosure
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def linxia():
+    return Disclosure.objects.get(department__name="临夏市人民代表大会常务委员会办公室")
+
+
+@pytest.fixture
+def citizen(client):
+    user = get_user_model().objects.create_user("citizen", password="pw-citizen-1")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def staff(client):
+    user = get_user_model().objects.create_user("staffer", password="pw-staff-1", is_staff=True)
+    client.force_login(user)
+    return client
+
+
+def test_home_lists_published_disclosures(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "临夏市人民代表大会常务委员会办公室" in response.content.decode()
+
+
+@pytest.mark.parametrize("name", ["disclosures:staff-preview", "disclosures:staff-document"])
+def test_preview_is_for_staff_only(client, citizen, linxia, name):
+    url = reverse(name, args=[linxia.pk])
+    for visitor in (client, citizen):
+        response = visitor.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("admin:login"))
+
+
+def test_staff_preview_shows_every_table(staff, linxia, django_assert_max_num_queries):
+    with django_assert_max_num_queries(40):
+        response = staff.get(reverse("disclosures:staff-preview", args=[linxia.pk]))
+    html = response.content.decode()
+    assert response.status_code == 200
+    for heading in (
+        "表一、部门收支总体情况表",
+        "表六、一般公共预算支出情况表",
+        "表十一、国有资本经营预算支出情况表",
+    ):
+        assert heading in html
+    assert '<th scope="col" colspan="5">“三公”经费</th>' in html
+    assert '<td class="num">697.07</td>' in html
+    assert "部门整体支出绩效目标表" in html
+    assert "空表说明：未安排预算，政府性基金预算支出情况表为空表。" in html
+
+
+def test_staff_document_is_the_dump(staff, linxia, capsys):
+    response = staff.get(reverse("disclosures:staff-document", args=[linxia.pk]))
+    call_command("dump_disclosure", "--department", linxia.department.name, "--year", "2024")
+    assert json.loads(response.content) == json.loads(capsys.readouterr().out)
+
+
+def test_dump_disclosure_says_what_is_missing(capsys):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="找不到“不存在的部门”2024 年"):
+        call_command("dump_disclosure", "--department", "不存在的部门", "--year", "2024")
