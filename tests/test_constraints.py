@@ -144,3 +144,12 @@ def test_change_reason_names_a_class_only_for_function_classes(draft):
     ChangeReason.objects.create(
         disclosure=draft, item="function_class", subject_code="201", text="x"
     )
+
+
+def test_a_units_parent_belongs_to_the_same_department(draft):
+    from django.core.exceptions import ValidationError
+
+    other = Unit.objects.get(department__name__startswith="广州")
+    unit = Unit(department=draft.department, parent=other, name="下属单位")
+    with pytest.raises(ValidationError, match="不属于本部门"):
+        unit.full_clean()

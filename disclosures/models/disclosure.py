@@ -194,22 +194,38 @@ class ComparisonItem(models.TextChoices):
     OFFICE_RUNNING = "office_running", _("机关运行经费")
 
 
-def _comparison_constraints(prefix: str) -> list[models.BaseConstraint]:
-    return [
-        models.UniqueConstraint(
-            fields=["disclosure", "item", "subject_code"], name=f"unique_{prefix}_item"
-        ),
-        models.CheckConstraint(
-            condition=(
-                Q(item=ComparisonItem.FUNCTION_CLASS, subject_code__regex=subjects.CLASS_CODE_RE)
-                | (~Q(item=ComparisonItem.FUNCTION_CLASS) & Q(subject_code=""))
+class ComparisonEntry(models.Model):
+    """Something the text compares with last year: an item, or one function 类."""
+
+    item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
+    subject_code = models.CharField(
+        _("功能分类科目（类）"), max_length=3, blank=True, help_text=_("仅“支出功能分类（类）”填列")
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "item", "subject_code"],
+                name="%(app_label)s_%(class)s_unique_item",
             ),
-            name=f"{prefix}_subject_code_only_for_function_class",
-        ),
-    ]
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        item=ComparisonItem.FUNCTION_CLASS,
+                        subject_code__regex=subjects.CLASS_CODE_RE,
+                    )
+                    | (~Q(item=ComparisonItem.FUNCTION_CLASS) & Q(subject_code=""))
+                ),
+                name="%(app_label)s_%(class)s_subject_code_only_for_classes",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_item_display()} {self.subject_code}".strip()
 
 
-class PriorYearFigure(models.Model):
+class PriorYearFigure(ComparisonEntry):
     """Last year's figure for a comparison, where no prior disclosure exists in the portal."""
 
     disclosure = models.ForeignKey(
@@ -218,25 +234,18 @@ class PriorYearFigure(models.Model):
         on_delete=models.CASCADE,
         related_name="prior_year_figures",
     )
-    item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
-    subject_code = models.CharField(
-        _("功能分类科目（类）"), max_length=3, blank=True, help_text=_("仅“支出功能分类（类）”填列")
-    )
     amount = MoneyField(_("上年预算数（万元）"))
 
-    class Meta:
+    class Meta(ComparisonEntry.Meta):
         verbose_name = _("上年数")
         verbose_name_plural = _("上年数")
         constraints = [
-            *_comparison_constraints("prior_year_figure"),
+            *ComparisonEntry.Meta.constraints,
             non_negative("prior_year_figure_non_negative", "amount"),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.get_item_display()} {self.subject_code}".strip()
 
-
-class ChangeReason(models.Model):
+class ChangeReason(ComparisonEntry):
     """The clerk's reason for a change against last year (增减变化的主要原因)."""
 
     disclosure = models.ForeignKey(
@@ -245,19 +254,11 @@ class ChangeReason(models.Model):
         on_delete=models.CASCADE,
         related_name="change_reasons",
     )
-    item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
-    subject_code = models.CharField(
-        _("功能分类科目（类）"), max_length=3, blank=True, help_text=_("仅“支出功能分类（类）”填列")
-    )
     text = models.TextField(_("主要原因"))
 
-    class Meta:
+    class Meta(ComparisonEntry.Meta):
         verbose_name = _("增减变化原因")
         verbose_name_plural = _("增减变化原因")
-        constraints = _comparison_constraints("change_reason")
-
-    def __str__(self) -> str:
-        return f"{self.get_item_display()} {self.subject_code}".strip()
 
 
 class ProcurementBudget(models.Model):

@@ -1,5 +1,6 @@
 """Reference data: regions, departments with their units, classification catalogues."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -140,6 +141,12 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.parent_id and self.parent.department_id != self.department_id:
+            raise ValidationError(
+                {"parent": _("上级单位“%(name)s”不属于本部门。") % {"name": self.parent.name}}
+            )
 
     def natural_key(self) -> tuple[str, str, str]:
         return (*self.department.natural_key(), self.name)
