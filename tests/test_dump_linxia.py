@@ -60,6 +60,8 @@ def test_table_titles_are_the_seeds(dump):
     seed = linxia_tables()
     for t in dump["tables"]:
         assert lines(seed[t["number"]])[0] == t["heading"]
+        assert lines(seed[t["number"]])[1] == "单位：万元" == t["captions"][1]
+        assert t["captions"][0] == LINXIA
         assert t["note"] == "备注：无内容应公开空表并说明情况。"
 
 
@@ -79,6 +81,52 @@ def test_each_row_is_a_printed_line_in_order(dump, number):
             f"表{number}: {printed!r} not printed after line {position}"
         )
         position = seed_lines.index(printed, position) + 1
+
+
+def amounts(row: list[str], columns: range) -> list[Decimal]:
+    return [Decimal(row[c] or "0") for c in columns]
+
+
+# Where each table's money columns are, which of them add up to the first (合计), and
+# which rows are leaves (the subjects nothing else in the table sums up).
+ARITHMETIC = {
+    # number: (code column or None, money columns, parts of the first money column)
+    3: (None, range(1, 5), range(2, 5)),
+    6: (0, range(2, 5), range(3, 5)),
+    7: (0, range(2, 5), range(3, 5)),
+    9: (None, range(2, 5), range(3, 5)),
+}
+
+
+@pytest.mark.parametrize("number", sorted(ARITHMETIC))
+def test_every_figure_sits_in_the_column_the_seeds_arithmetic_needs(dump, number):
+    """An oracle for column placement that the seed text alone cannot give: these tables
+    add up in the published document, so every row's 合计 is the sum of its parts and every
+    column's 总计 the sum of its leaf rows. A figure in a neighbouring column breaks one."""
+    code_column, money, parts = ARITHMETIC[number]
+    t = table(dump, number)
+    total_row, *rows = t["rows"]
+    for row in t["rows"]:
+        assert sum(amounts(row, parts)) == amounts(row, range(money.start, money.start + 1))[0]
+    if number == 3:  # names only: leaves are the rows 表六 prints with 7-digit codes
+        codes = [r[0] for r in table(dump, 6)["rows"][1:]]
+    elif number == 9:
+        codes = ["leaf"] * len(rows)
+    else:
+        codes = [r[code_column] for r in rows]
+    leaves = [
+        row
+        for row, code in zip(rows, codes, strict=True)
+        if code == "leaf" or not any(other != code and other.startswith(code) for other in codes)
+    ]
+    column_sums = [sum(column) for column in zip(*(amounts(r, money) for r in leaves), strict=True)]
+    assert column_sums == amounts(total_row, money)
+
+
+def test_three_public_row_arithmetic(dump):
+    for row in table(dump, 8)["rows"]:
+        three_public, *parts = amounts(row, range(1, 6))
+        assert three_public == sum(parts)
 
 
 def row_starting(t: dict, *first_cells: str) -> list[str]:
@@ -157,6 +205,11 @@ def form_text(form: dict) -> str:
 def test_department_form_matches_seed(dump):
     form = dump["performance"]["department_form"]
     assert squash(form_text(form)) == squash(linxia_forms()[0])
+    # Merged cells keep their spans in "cells": 部门管理 covers its two indicators.
+    spans = {c["text"]: (c["rowspan"], c["colspan"]) for row in form["cells"] for c in row}
+    assert spans["部门管理"] == (2, 1)
+    assert spans["基本支出"] == (3, 1)
+    assert spans["绩效指标"] == (7, 1)
     # Printed so: 合计 721.07 although 714.75 + 106.32 = 821.07 (the checks flag it).
     assert ["合计", "721.07", "其他资金", ""] in form["rows"]
 

@@ -105,7 +105,8 @@ TABLE_EXPLANATIONS = {
 }
 
 # The 2023 figures the text states (this year's figure minus the stated change), and the
-# reasons it gives. 三公 sub-items are stated unchanged with the reason "无".
+# reasons it gives. 三公 items are stated unchanged with the reason "无"; the text gives no
+# change for 公务用车购置 and 运行维护 separately, so neither has a 2023 figure here.
 PRIOR_YEAR = (
     # item, function 类, 2023 amount, reason for the change
     (
@@ -122,8 +123,6 @@ PRIOR_YEAR = (
     ("abroad", "", "0.00", "无"),
     ("reception", "", "5.00", "无"),
     ("vehicles", "", "3.00", "无"),
-    ("vehicle_purchase", "", "0.00", ""),
-    ("vehicle_operation", "", "3.00", ""),
     ("training", "", "44.00", "本年度代表活动培训费用减少 8 万元"),
     ("meeting", "", "30.00", "无"),
     (

@@ -62,8 +62,14 @@ class RenderedTable:
     def is_empty(self) -> bool:
         return all(row.kind == "total" for row in self.rows)
 
+    @property
+    def has_merged_cells(self) -> bool:
+        return any(cell.colspan > 1 or cell.rowspan > 1 for row in self.rows for cell in row.cells)
+
     def as_dict(self) -> dict[str, Any]:
-        return {
+        """JSON-ready: "rows" are the printed strings; where body cells are merged (the forms),
+        "cells" gives the same rows with their spans, so the layout can be rebuilt."""
+        document = {
             "number": self.number,
             "key": self.key,
             "title": self.title,
@@ -75,6 +81,9 @@ class RenderedTable:
             "note": self.note,
             "explanation": self.explanation,
         }
+        if self.has_merged_cells:
+            document["cells"] = [[cell.as_dict() for cell in row.cells] for row in self.rows]
+        return document
 
 
 # Columns ------------------------------------------------------------------------------
