@@ -48,7 +48,7 @@ def test_preview_is_for_staff_only(client, citizen, linxia, name):
 def test_staff_preview_shows_every_table(staff, linxia, django_assert_num_queries):
     # Session and user, then a fixed set: the disclosure with its one-to-ones, one query per
     # related set (eleven tables, passages, projects, their indicators …), whatever its size.
-    with django_assert_num_queries(26):
+    with django_assert_num_queries(27):
         response = staff.get(reverse("disclosures:staff-preview", args=[linxia.pk]))
     html = response.content.decode()
     assert response.status_code == 200

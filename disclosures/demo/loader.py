@@ -72,8 +72,9 @@ def load_disclosure(source: ModuleType, fill) -> str:
     ).first()
     if existing is not None:
         return f"已存在，未改动：{existing}"
+    # Entered from a published document, whose figures are rounded to 0.01 万元.
     disclosure = Disclosure.objects.create(
-        department=department, status=Disclosure.Status.PUBLISHED, **meta
+        department=department, status=Disclosure.Status.PUBLISHED, amounts_rounded=True, **meta
     )
     fill(disclosure, source)
     return f"已载入：{disclosure}"

@@ -1,5 +1,6 @@
 """A disclosure (部门预算公开) and what its clerks write or state beside the tables."""
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -77,6 +78,11 @@ class Disclosure(models.Model):
     signed_on = models.DateField(_("落款日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     correction_note = models.TextField(_("更正说明"), blank=True)
+    amounts_rounded = models.BooleanField(
+        _("金额录自四舍五入后的公开数"),
+        default=False,
+        help_text=_("从已印发文件录入、各数已四舍五入到 0.01 万元时勾选；勾稽检查据此允许舍入误差"),
+    )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
@@ -332,3 +338,43 @@ class AssetHoldings(models.Model):
 
     def __str__(self) -> str:
         return str(_("国有资产占用"))
+
+
+class FindingAcknowledgement(models.Model):
+    """A reviewer's written reason for accepting a warning; shown beside the finding.
+
+    Errors cannot be acknowledged (disclosures/checks/acknowledge.py refuses them).
+    """
+
+    disclosure = models.ForeignKey(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.CASCADE,
+        related_name="acknowledgements",
+    )
+    code = models.CharField(_("检查代码"), max_length=40)
+    table = models.CharField(_("表"), max_length=100)
+    location = models.CharField(_("位置"), max_length=300)
+    reason = models.TextField(_("确认理由"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("警告确认")
+        verbose_name_plural = _("警告确认")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["disclosure", "code", "table", "location"], name="unique_acknowledgement"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="acknowledgement_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.location}"

@@ -24,3 +24,8 @@ LAYOUTS: dict[str, tuple[str, ...]] = {
     # Seed 000 publishes only the project performance-target list.
     Layout.PERFORMANCE_ONLY: (),
 }
+
+
+# Layouts whose disclosures publish the explanatory text (情况说明) and the department-wide
+# performance form, as Gansu's does; the checks on those apply only to them.
+WITH_NARRATIVE: frozenset[str] = frozenset({Layout.GANSU})

@@ -1,0 +1,147 @@
+"""The checks registry: each check a small function over a disclosure's Facts.
+
+A check yields Findings. It is registered once with a stable code and a severity:
+errors block submission and publication, warnings are shown and may be acknowledged
+with a written reason.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from disclosures import money
+
+from .facts import Facts
+
+
+class Severity(models.TextChoices):
+    ERROR = "error", _("错误")
+    WARNING = "warning", _("警告")
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    severity: str
+    table: str
+    location: str
+    message: str
+    expected: str = ""
+    found: str = ""
+    acknowledged: str = ""  # the reason, once a reviewer has acknowledged the warning
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.code, self.table, self.location)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "table": self.table,
+            "location": self.location,
+            "expected": self.expected,
+            "found": self.found,
+            "message": self.message,
+            "acknowledged": self.acknowledged,
+        }
+
+
+CheckFunction = Callable[[Facts], Iterable[Finding]]
+
+
+@dataclass(frozen=True)
+class Check:
+    code: str
+    severity: str
+    title: str
+    function: CheckFunction
+
+
+REGISTRY: dict[str, Check] = {}
+
+
+def register(code: str, severity: str, title: str) -> Callable[[CheckFunction], CheckFunction]:
+    """Register a check under a stable code; its findings carry that code and severity."""
+
+    def decorator(function: CheckFunction) -> CheckFunction:
+        if code in REGISTRY:
+            raise ValueError(f"check {code} registered twice")
+        REGISTRY[code] = Check(code, severity, title, function)
+        return function
+
+    return decorator
+
+
+def run_checks(facts: Facts) -> list[Finding]:
+    """Every registered check on one disclosure, acknowledged warnings marked."""
+    findings = []
+    for check in REGISTRY.values():
+        for finding in check.function(facts):
+            finding = replace(finding, code=check.code, severity=check.severity)
+            if check.severity == Severity.WARNING and finding.key in facts.acknowledgements:
+                finding = replace(finding, acknowledged=facts.acknowledgements[finding.key])
+            findings.append(finding)
+    return findings
+
+
+# Building findings ------------------------------------------------------------------------
+
+
+def figure(amount: Decimal) -> str:
+    return money.format_amount(amount)
+
+
+def tolerance(facts: Facts, parts: int) -> Decimal:
+    """Rounding slack for a sum of `parts` figures each rounded to 0.01 万元: half a cent
+    per rounded figure when the disclosure was entered from rounded figures, else none."""
+    if not facts.disclosure.amounts_rounded:
+        return Decimal("0")
+    return Decimal("0.005") * parts
+
+
+def compare(
+    facts: Facts,
+    *,
+    table: str,
+    location: str,
+    expected: Decimal,
+    found: Decimal,
+    rule: str,
+    parts: int = 1,
+) -> Iterator[Finding]:
+    """A finding when `found` differs from `expected` by more than the rounding slack."""
+    slack = tolerance(facts, parts + 1)
+    difference = found - expected
+    if abs(difference) <= slack:
+        return
+    note = f"（按各数四舍五入录入计，允许误差 ±{slack.normalize():f} 万元）" if slack else ""
+    yield Finding(
+        code="",
+        severity="",
+        table=table,
+        location=location,
+        expected=figure(expected),
+        found=figure(found),
+        message=(
+            f"{table}{location}应为 {figure(expected)}（{rule}），实为 {figure(found)}，"
+            f"相差 {figure(difference)} 万元{note}。"
+        ),
+    )
+
+
+def finding(
+    table: str, location: str, message: str, *, expected: str = "", found: str = ""
+) -> Finding:
+    return Finding(
+        code="",
+        severity="",
+        table=table,
+        location=location,
+        message=message,
+        expected=expected,
+        found=found,
+    )
