@@ -7,7 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from disclosures import money
+from disclosures.checks import Facts
 from disclosures.models import Disclosure, Passage
+from disclosures.narrative import narrative
 from disclosures.specs import performance_forms, statutory_tables
 
 
@@ -26,8 +28,10 @@ def _fields(instance: Any, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
-def disclosure_document(disclosure: Disclosure) -> dict[str, Any]:
-    """Metadata, passages, the statutory tables and the performance forms of one revision."""
+def disclosure_document(disclosure: Disclosure, facts: Facts | None = None) -> dict[str, Any]:
+    """Metadata, passages, the computed narrative, the statutory tables and the performance
+    forms of one revision."""
+    facts = facts or Facts.of(disclosure)
     department = disclosure.department
     order = {section: index for index, section in enumerate(Passage.Section.values)}
     passages = sorted(disclosure.passages.all(), key=lambda p: order[p.section])
@@ -57,6 +61,7 @@ def disclosure_document(disclosure: Disclosure) -> dict[str, Any]:
             {"section": p.section, "title": p.get_section_display(), "text": p.text}
             for p in passages
         ],
+        "narrative": narrative(facts),
         "prior_year_figures": [
             {"item": f.item, "subject_code": f.subject_code, "amount": _amount(f.amount)}
             for f in disclosure.prior_year_figures.all()

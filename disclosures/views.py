@@ -2,6 +2,7 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 
+from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure
 from disclosures.specs import performance_forms, statutory_tables
@@ -16,10 +17,12 @@ def home(request: HttpRequest) -> HttpResponse:
 def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Every table and form of one revision, whatever its status, for staff."""
     disclosure = get_object_or_404(Disclosure.objects.with_contents(), pk=pk)
-    document = disclosure_document(disclosure)
+    facts = Facts.of(disclosure)
+    document = disclosure_document(disclosure, facts)
     context = {
         "disclosure": disclosure,
-        "passages": document["passages"],
+        "narrative": document["narrative"],
+        "findings": run_checks(facts),
         "tables": statutory_tables(disclosure),
         "forms": performance_forms(disclosure),
     }

@@ -31,11 +31,15 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
 
     def with_contents(self) -> "DisclosureQuerySet":
         """Everything a rendering reads, in a fixed number of queries whatever its size."""
-        row_sets = [
-            relation.get_accessor_name()
-            for relation in self.model._meta.related_objects
-            if relation.one_to_many
-        ]
+        row_sets = []
+        for relation in self.model._meta.related_objects:
+            if not relation.one_to_many:
+                continue
+            model = relation.related_model
+            rows = model.objects.all()
+            if any(field.name == "unit" for field in model._meta.fields):
+                rows = rows.select_related("unit")
+            row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
         return self.select_related(
             "department__region", "procurement", "assets", "department_form"
         ).prefetch_related(
@@ -44,7 +48,6 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
             "department_form__indicators",
             "projects__indicators",
             "projects__key_description",
-            "projects__unit",
         )
 
 
