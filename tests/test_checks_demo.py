@@ -226,3 +226,12 @@ def test_errors_cannot_be_acknowledged_and_warnings_need_a_reason():
     with pytest.raises(ValidationError, match="须写明理由"):
         acknowledge(disclosure, warning, "  ")
     assert not FindingAcknowledgement.objects.exists()
+
+
+def test_benchmark_command_prints_its_figures():
+    out = io.StringIO()
+    call_command("benchmark_checks", "--count", "5", "--repeat", "2", stdout=out)
+    report = out.getvalue()
+    assert "9 项结果" in report
+    assert "随机生成 5 个公开" in report
+    assert "结果 0 项" in report

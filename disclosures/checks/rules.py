@@ -742,7 +742,7 @@ def placeholders(facts: Facts) -> Iterator[Finding]:
             )
 
 
-def _is_empty(facts: Facts, key: str) -> bool:
+def is_empty(facts: Facts, key: str) -> bool:
     return all(getattr(row, field) == ZERO for row in facts.table(key) for field in MONEY[key])
 
 
@@ -751,7 +751,7 @@ def empty_tables(facts: Facts) -> Iterator[Finding]:
     for key in MONEY:
         if (
             published(facts, key)
-            and _is_empty(facts, key)
+            and is_empty(facts, key)
             and not facts.explanations.get(key, "").strip()
         ):
             table = facts.table_name(key)
