@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from disclosures import money
-from disclosures.checks import Facts
+from disclosures.checks import Facts, run_checks
 from disclosures.models import Disclosure, Passage
 from disclosures.narrative import narrative
 from disclosures.specs import performance_forms, statutory_tables
@@ -62,6 +62,7 @@ def disclosure_document(disclosure: Disclosure, facts: Facts | None = None) -> d
             for p in passages
         ],
         "narrative": narrative(facts),
+        "findings": [finding.as_dict() for finding in run_checks(facts)],
         "prior_year_figures": [
             {"item": f.item, "subject_code": f.subject_code, "amount": _amount(f.amount)}
             for f in disclosure.prior_year_figures.all()

@@ -406,6 +406,7 @@ class Builder:
                 position=position,
                 unit=self.units[(position - 1) % len(self.units)],
                 name=f"随机项目{position}",
+                supervisor=f"{self.department} 001",
                 category=Project.Category.OTHER,
                 total=amount,
                 current_appropriation=amount,

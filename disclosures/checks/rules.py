@@ -560,6 +560,17 @@ def money_unit(facts: Facts) -> Iterator[Finding]:
             )
 
 
+@register("FORM_FIELDS", WARNING, "项目支出绩效目标表的主管部门及代码须填写")
+def form_fields(facts: Facts) -> Iterator[Finding]:
+    # Only layouts that print seed 004's one-form-per-project layout show this field.
+    if not facts.has_narrative:
+        return
+    for project in facts.projects:
+        if not project.supervisor.strip():
+            table = project_table(project)
+            yield finding(table, "“主管部门及代码”", f"{table}“主管部门及代码”未填写。")
+
+
 LEVEL1_REQUIRED = ("产出指标", "效益指标", "满意度指标")
 
 
