@@ -7,12 +7,13 @@ otherwise.
 
 import io
 import json
+from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
-from disclosures.checks import check_disclosure
+from disclosures.checks import Facts, check_disclosure
 from disclosures.checks.acknowledge import acknowledge
 from disclosures.models import Disclosure, FindingAcknowledgement
 
@@ -247,3 +248,22 @@ def test_benchmark_command_prints_its_figures():
     assert f"{len(LINXIA_FINDINGS)} 项结果" in report
     assert "随机生成 5 个公开" in report
     assert "结果 0 项" in report
+
+
+def test_next_year_compares_with_this_years_published_disclosure():
+    linxia = Disclosure.objects.get(department__name=LINXIA)
+    draft = Disclosure.objects.create(department=linxia.department, fiscal_year=2025)
+    facts = Facts.of(Disclosure.objects.with_contents().get(pk=draft.pk))
+    # Last year's figures come from the published 2024 tables.
+    assert facts.prior("basic") == Decimal("821.07")
+    assert facts.prior("office_running") == Decimal("112.54")
+    assert facts.prior("function_class", "201") == Decimal("866.07")
+    # 2025 has no catalogue loaded: one clear finding, not one per subject.
+    catalogue = [
+        f
+        for f in check_disclosure(Disclosure.objects.with_contents().get(pk=draft.pk))
+        if f.code == "CATALOGUE"
+    ]
+    assert [f.message for f in catalogue] == [
+        "尚未载入 2025 年政府收支分类科目，无法核对各表的科目编码和名称；请先载入当年科目。"
+    ]

@@ -45,12 +45,16 @@ class Facts:
     acknowledgements: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, disclosure: Disclosure) -> "Facts":
-        """From a disclosure fetched with Disclosure.objects.with_contents()."""
+    def of(cls, disclosure: Disclosure, *, with_prior: bool = True) -> "Facts":
+        """From a disclosure fetched with Disclosure.objects.with_contents().
+
+        Last year's figures come from last year's published disclosure when the portal has
+        one; figures the clerk entered (PriorYearFigure) take precedence.
+        """
         projects = sorted(disclosure.projects.all(), key=lambda p: p.position)
         form = getattr(disclosure, "department_form", None)
         year = disclosure.fiscal_year
-        return cls(
+        facts = cls(
             disclosure=disclosure,
             department_name=disclosure.department.name,
             units=list(disclosure.department.units.all()),
@@ -87,6 +91,22 @@ class Facts:
                 (a.code, a.table, a.location): a.reason for a in disclosure.acknowledgements.all()
             },
         )
+        if with_prior:
+            previous = (
+                Disclosure.objects.with_contents()
+                .published()
+                .filter(
+                    department=disclosure.department_id, fiscal_year=year - 1, kind=disclosure.kind
+                )
+                .order_by("-revision")
+                .first()
+            )
+            if previous is not None:
+                last_year = cls.of(previous, with_prior=False)
+                items = {*facts.compared_items(), *last_year.compared_items()}
+                from_tables = {key: last_year.current(*key) for key in items}
+                facts.prior_year = {**from_tables, **facts.prior_year}
+        return facts
 
     # What the layout publishes ---------------------------------------------------------
 

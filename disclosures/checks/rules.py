@@ -630,6 +630,13 @@ def _subject_rows(facts: Facts) -> Iterator[tuple[str, str, str, dict[str, str]]
 @register("CATALOGUE", ERROR, "科目编码在当年政府收支分类科目中，名称与官方名称一致")
 def catalogue(facts: Facts) -> Iterator[Finding]:
     year = facts.disclosure.fiscal_year
+    if not facts.function_names and not facts.economic_names:
+        yield finding(
+            "政府收支分类科目",
+            f"{year} 年",
+            f"尚未载入 {year} 年政府收支分类科目，无法核对各表的科目编码和名称；请先载入当年科目。",
+        )
+        return
     for table, code, name, names in _subject_rows(facts):
         location = f"“{name}”（{code}）行"
         if code not in names:
