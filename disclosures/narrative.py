@@ -174,11 +174,12 @@ class Narrative:
         facts = self.facts
         classes = [row for row in facts.subjects(T.GENERAL_EXPENSE) if len(row.code) == 3]
         yield "四、一般公共预算情况"
+        included = "、".join(
+            f"{facts.function_names.get(r.code, r.name)}{wan(r.total)}万元" for r in classes
+        )
         yield (
-            f"{self.year}年一般公共预算当年支出{wan(facts.total(T.GENERAL_EXPENSE, 'total'))}万元，包括："
-            + "、".join(
-                f"{facts.function_names.get(r.code, r.name)}{wan(r.total)}万元" for r in classes
-            )
+            f"{self.year}年一般公共预算当年支出{wan(facts.total(T.GENERAL_EXPENSE, 'total'))}万元"
+            + (f"，包括：{included}" if included else "")
             + "。具体安排情况如下（详见部门预算公开表"
             + self.table_numbers(
                 T.FISCAL_SUMMARY, T.FISCAL_BY_UNIT, T.GENERAL_EXPENSE, T.GENERAL_BASIC
@@ -204,11 +205,11 @@ class Narrative:
         )
         yield from self.project_categories()
         yield "（三）支出功能分类说明"
-        for number, row in enumerate(classes, start=1):
-            name = facts.function_names.get(row.code, row.name)
+        for number, code in enumerate(facts.compared_classes(), start=1):
+            name = facts.function_names.get(code, code)
             yield (
-                f"{number}.{name}{self.year}年预算数为{wan(row.total)}万元，"
-                f"{self.change(C.FUNCTION_CLASS, row.code)}。"
+                f"{number}.{name}{self.year}年预算数为{wan(facts.current(C.FUNCTION_CLASS, code))}万元，"
+                f"{self.change(C.FUNCTION_CLASS, code)}。"
             )
 
     def project_categories(self) -> Iterator[str]:

@@ -267,3 +267,20 @@ def test_next_year_compares_with_this_years_published_disclosure():
     assert [f.message for f in catalogue] == [
         "尚未载入 2025 年政府收支分类科目，无法核对各表的科目编码和名称；请先载入当年科目。"
     ]
+
+
+def test_check_disclosures_checks_each_departments_newest_revision():
+    linxia = Disclosure.objects.get(department__name=LINXIA)
+    newer = Disclosure.objects.create(department=linxia.department, fiscal_year=2024, revision=2)
+    out = io.StringIO()
+    with pytest.raises(SystemExit):
+        call_command("check_disclosures", "--department", LINXIA, stdout=out)
+    assert str(newer) in out.getvalue()
+    assert str(linxia) not in out.getvalue()
+
+
+def test_benchmark_refuses_a_count_of_zero():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="须为正整数"):
+        call_command("benchmark_checks", "--count", "0")

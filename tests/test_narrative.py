@@ -185,3 +185,21 @@ def test_no_narrative_for_a_layout_without_one(capsys):
         "2024",
     )
     assert json.loads(capsys.readouterr().out)["narrative"] == []
+
+
+def test_a_class_with_money_last_year_only_is_still_explained():
+    from disclosures.models import PriorYearFigure
+
+    disclosure = Disclosure.objects.get(department__name=LINXIA)
+    PriorYearFigure.objects.create(
+        disclosure=disclosure, item="function_class", subject_code="221", amount=Decimal("12.5")
+    )
+    facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+    text = "\n".join(narrative(facts))
+    assert "4.住房保障支出2024年预算数为0万元，比2023年预算减少12.5万元，下降100%。" in text
+    reasons = [
+        f
+        for f in check_disclosure(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+        if f.code == "CHANGE_REASON"
+    ]
+    assert [f.location for f in reasons] == ["“住房保障支出”增减原因"]

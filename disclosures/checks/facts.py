@@ -202,9 +202,7 @@ class Facts:
         """What the explanatory text compares with last year, in its order."""
         yield ComparisonItem.BASIC, ""
         yield ComparisonItem.PROJECT, ""
-        for row in self.subjects(TableKey.GENERAL_EXPENSE):
-            if len(row.code) == 3:
-                yield ComparisonItem.FUNCTION_CLASS, row.code
+        yield from ((ComparisonItem.FUNCTION_CLASS, code) for code in self.compared_classes())
         for item in (
             ComparisonItem.THREE_PUBLIC,
             ComparisonItem.ABROAD,
@@ -215,3 +213,13 @@ class Facts:
             ComparisonItem.OFFICE_RUNNING,
         ):
             yield item, ""
+
+    def compared_classes(self) -> list[str]:
+        """Function 类 with general-budget money this year or last year."""
+        this_year = {
+            row.code for row in self.subjects(TableKey.GENERAL_EXPENSE) if len(row.code) == 3
+        }
+        last_year = {
+            code for item, code in self.prior_year if item == ComparisonItem.FUNCTION_CLASS
+        }
+        return sorted(this_year | last_year)

@@ -95,12 +95,16 @@ def figure(amount: Decimal) -> str:
     return money.format_amount(amount)
 
 
-def tolerance(facts: Facts, parts: int) -> Decimal:
-    """Rounding slack for a sum of `parts` figures each rounded to 0.01 万元: half a cent
-    per rounded figure when the disclosure was entered from rounded figures, else none."""
-    if not facts.disclosure.amounts_rounded:
+def tolerance(facts: Facts, parts: list[Decimal]) -> Decimal:
+    """Rounding slack when a sum of figures each rounded to 0.01 万元 is compared with its
+    rounded total: the rounding errors of k non-zero parts and of the total add up to at
+    most 0.005 × (k + 1), so a difference of whole cents below that can be rounding. A
+    single figure compared with the same figure elsewhere has no slack; nor has anything
+    in a disclosure whose amounts are exact."""
+    nonzero = sum(1 for part in parts if part)
+    if not facts.disclosure.amounts_rounded or nonzero < 2:
         return Decimal("0")
-    return Decimal("0.005") * parts
+    return Decimal("0.005") * (nonzero + 1)
 
 
 def compare(
@@ -108,14 +112,16 @@ def compare(
     *,
     table: str,
     location: str,
-    expected: Decimal,
+    expected: Decimal | list[Decimal],
     found: Decimal,
     rule: str,
-    parts: int = 1,
 ) -> Iterator[Finding]:
-    """A finding when `found` differs from `expected` by more than the rounding slack."""
-    slack = tolerance(facts, parts + 1)
-    difference = found - expected
+    """A finding when `found` differs from `expected` (a figure, or the parts it sums) by
+    more than the rounding slack."""
+    parts = expected if isinstance(expected, list) else [expected]
+    total = sum(parts, Decimal("0"))
+    slack = tolerance(facts, parts)
+    difference = found - total
     if abs(difference) <= slack:
         return
     note = f"（按各数四舍五入录入计，允许误差 ±{slack.normalize():f} 万元）" if slack else ""
@@ -124,10 +130,10 @@ def compare(
         severity="",
         table=table,
         location=location,
-        expected=figure(expected),
+        expected=figure(total),
         found=figure(found),
         message=(
-            f"{table}{location}应为 {figure(expected)}（{rule}），实为 {figure(found)}，"
+            f"{table}{location}应为 {figure(total)}（{rule}），实为 {figure(found)}，"
             f"相差 {figure(difference)} 万元{note}。"
         ),
     )

@@ -102,10 +102,9 @@ def row_sums(facts: Facts) -> Iterator[Finding]:
                     facts,
                     table=facts.table_name(key),
                     location=where(row) + column(row, whole),
-                    expected=sum((getattr(row, p) for p in parts), ZERO),
+                    expected=[getattr(row, p) for p in parts],
                     found=getattr(row, whole),
                     rule=labels,
-                    parts=len(parts),
                 )
 
 
@@ -141,10 +140,9 @@ def column_sums(facts: Facts) -> Iterator[Finding]:
                     facts,
                     table=facts.table_name(key),
                     location=where(parent) + column(parent, field),
-                    expected=sum((getattr(m, field) for m in members), ZERO),
+                    expected=[getattr(m, field) for m in members],
                     found=getattr(parent, field),
                     rule=rule,
-                    parts=len(members),
                 )
     for key in UNIT_TABLES:
         if not published(facts, key):
@@ -176,10 +174,9 @@ def _unit_column_sums(facts: Facts, key: str) -> Iterator[Finding]:
                 facts,
                 table=facts.table_name(key),
                 location=where(whole) + column(whole, field),
-                expected=sum((getattr(m, field) for m in members), ZERO),
+                expected=[getattr(m, field) for m in members],
                 found=getattr(whole, field),
                 rule=rule,
-                parts=len(members),
             )
 
 
@@ -211,7 +208,17 @@ def unit_hierarchy(facts: Facts) -> Iterator[Finding]:
                     found=rows[position].label,
                 )
         own_units = {unit.pk for unit in facts.units}
-        for row in rows:
+        order = {
+            row.unit_id: index for index, row in enumerate(rows) if row.kind == UnitRow.Kind.UNIT
+        }
+        for index, row in enumerate(rows):
+            parent = row.unit.parent_id if row.kind == UnitRow.Kind.UNIT else None
+            if parent in order and order[parent] > index:
+                yield finding(
+                    table,
+                    where(row),
+                    f"{table}{where(row)}应列在其上级单位之下（上级单位是它的小计）。",
+                )
             if row.kind == UnitRow.Kind.UNIT and row.unit_id not in own_units:
                 yield finding(
                     table, where(row), f"{table}{where(row)}的单位不属于“{facts.department_name}”。"
@@ -268,10 +275,9 @@ def summary_totals(facts: Facts) -> Iterator[Finding]:
                 facts,
                 table=facts.table_name(key),
                 location=where(rows[0]),
-                expected=sum((row.amount for row in members), ZERO),
+                expected=[row.amount for row in members],
                 found=rows[0].amount,
                 rule=rule,
-                parts=len(members),
             )
 
 
@@ -312,6 +318,17 @@ def cross_tables(facts: Facts) -> Iterator[Finding]:
             rule=rule,
         )
 
+    def missing_class(key, code, amount, rule):
+        name = facts.function_names.get(code, code)
+        table = facts.table_name(key)
+        yield finding(
+            table,
+            f"支出方“{name}”（{code}）",
+            f"{table}支出方缺少“{name}”（{code}）一行，而{rule}为 {figure(amount)} 万元。",
+            expected=figure(amount),
+            found="",
+        )
+
     if published(facts, t1, t2):
         for item in (
             *INCOME_ITEMS,
@@ -335,14 +352,14 @@ def cross_tables(facts: Facts) -> Iterator[Finding]:
             row.subject_code: row for row in facts.summary(t1, "expense", I.FUNCTION_CLASS)
         }
         for code in sorted(set(t1_classes) | set(t3_classes)):
+            rule = f"{facts.table_name(t3)}{code}类支出合计"
             if code in t1_classes:
+                found = t1_classes[code].amount
                 yield from against(
-                    t1,
-                    where(t1_classes[code]),
-                    t3_classes.get(code, ZERO),
-                    t1_classes[code].amount,
-                    f"{facts.table_name(t3)}{code}类支出合计",
+                    t1, where(t1_classes[code]), t3_classes.get(code, ZERO), found, rule
                 )
+            elif t3_classes[code]:
+                yield from missing_class(t1, code, t3_classes[code], rule)
     if published(facts, t1, t4):
         for item in (I.GENERAL_BUDGET, I.GOVERNMENT_FUND, I.STATE_CAPITAL):
             rows = facts.summary(t4, "income", item)
@@ -361,16 +378,17 @@ def cross_tables(facts: Facts) -> Iterator[Finding]:
         t4_classes = {
             row.subject_code: row for row in facts.summary(t4, "expense", I.FUNCTION_CLASS)
         }
-        for code, row in t4_classes.items():
-            yield from against(
-                t4,
-                where(row),
-                general.get(code, ZERO) + fund.get(code, ZERO) + capital.get(code, ZERO),
-                row.amount,
-                "表六、表十、表十一该类之和",
-            )
+        for code in sorted(set(t4_classes) | set(general) | set(fund) | set(capital)):
+            expected = general.get(code, ZERO) + fund.get(code, ZERO) + capital.get(code, ZERO)
+            rule = "表六、表十、表十一该类之和"
+            if code in t4_classes:
+                yield from against(
+                    t4, where(t4_classes[code]), expected, t4_classes[code].amount, rule
+                )
+            elif expected:
+                yield from missing_class(t4, code, expected, rule)
     total5 = facts.total_row(t5)
-    if published(facts, t5, t6) and total5 is not None:
+    if published(facts, t5) and total5 is not None:
         for field, key, source, label in (
             ("general_total", t6, "total", "合计"),
             ("general_basic", t6, "basic", "基本支出"),
@@ -378,6 +396,8 @@ def cross_tables(facts: Facts) -> Iterator[Finding]:
             ("fund_total", t10, "amount", "总计"),
             ("capital_total", t11, "amount", "总计"),
         ):
+            if not published(facts, key):
+                continue
             yield from against(
                 t5,
                 where(total5) + column(total5, field),
@@ -451,9 +471,13 @@ FORM = "部门整体支出绩效目标表"
 def department_form(facts: Facts) -> Iterator[Finding]:
     form = facts.department_form
     if form is None:
+        if facts.has_narrative:
+            yield finding(
+                FORM, "“部门整体支出绩效目标表”", f"缺少{FORM}：每个部门预算公开须有一张。"
+            )
         return
 
-    def check(field_label, expected, found, rule, parts=1):
+    def check(field_label, expected, found, rule):
         return compare(
             facts,
             table=FORM,
@@ -461,25 +485,22 @@ def department_form(facts: Facts) -> Iterator[Finding]:
             expected=expected,
             found=found,
             rule=rule,
-            parts=parts,
         )
 
     yield from check(
-        "基本支出 合计", form.personnel + form.running, form.basic_total, "人员经费＋公用经费", 2
+        "基本支出 合计", [form.personnel, form.running], form.basic_total, "人员经费＋公用经费"
     )
     yield from check(
         "支出预算合计",
-        form.personnel + form.running + form.project,
+        [form.personnel, form.running, form.project],
         form.expense_total,
         "人员经费＋公用经费＋项目支出",
-        3,
     )
     yield from check(
         "收入预算合计",
-        form.current_appropriation + form.carried_forward + form.other_funds,
+        [form.current_appropriation, form.carried_forward, form.other_funds],
         form.income_total,
         "当年财政拨款＋上年结转资金＋其他资金",
-        3,
     )
     yield from check("收入预算合计", form.expense_total, form.income_total, "支出预算合计")
     if published(facts, T.DEPARTMENT_EXPENSE):
@@ -524,13 +545,14 @@ def project_amounts(facts: Facts) -> Iterator[Finding]:
             facts,
             table=project_table(project),
             location="“年度资金总额”",
-            expected=project.current_appropriation
-            + project.special_account
-            + project.carried_forward
-            + project.other_funds,
+            expected=[
+                project.current_appropriation,
+                project.special_account,
+                project.carried_forward,
+                project.other_funds,
+            ],
             found=project.total,
             rule="当年财政拨款＋财政专户拨款＋上年结转资金＋其他资金",
-            parts=4,
         )
     if published(facts, T.DEPARTMENT_EXPENSE) and facts.projects:
         t3 = facts.table_name(T.DEPARTMENT_EXPENSE)
@@ -538,10 +560,23 @@ def project_amounts(facts: Facts) -> Iterator[Finding]:
             facts,
             table=t3,
             location="“总计”行“项目支出”列",
-            expected=sum((p.total for p in facts.projects), ZERO),
+            expected=[p.total for p in facts.projects],
             found=facts.total(T.DEPARTMENT_EXPENSE, "project"),
             rule=f"{len(facts.projects)}个项目支出绩效目标表的年度资金总额之和",
-            parts=len(facts.projects),
+        )
+
+
+@register("PROJECT_FORMS", WARNING, "有项目支出的，须有项目支出绩效目标表")
+def project_forms(facts: Facts) -> Iterator[Finding]:
+    project_money = facts.total(T.DEPARTMENT_EXPENSE, "project")
+    if published(facts, T.DEPARTMENT_EXPENSE) and project_money and not facts.projects:
+        table = facts.table_name(T.DEPARTMENT_EXPENSE)
+        yield finding(
+            "项目支出绩效目标表",
+            "“项目支出绩效目标表”",
+            f"{table}项目支出为 {figure(project_money)} 万元，但没有任何项目支出绩效目标表。",
+            expected="至少一张",
+            found="0",
         )
 
 
@@ -603,6 +638,9 @@ def indicator_blank(facts: Facts) -> Iterator[Finding]:
         for p in facts.projects
     ]
     for table, indicators, fields in forms:
+        # Where a form states both targets for some indicators, it must for all of them.
+        if any(getattr(i, "period_target", "").strip() for i in indicators):
+            fields = (*fields, "period_target")
         for indicator in indicators:
             for field in fields:
                 if not getattr(indicator, field).strip():
@@ -854,10 +892,9 @@ def procurement(facts: Facts) -> Iterator[Finding]:
         facts,
         table=table,
         location="“政府采购预算总额”",
-        expected=budget.goods + budget.works + budget.services,
+        expected=[budget.goods, budget.works, budget.services],
         found=budget.total,
         rule="货物＋工程＋服务",
-        parts=3,
     )
     for smaller, larger, small_label, large_label in (
         (budget.sme_reserved, budget.total, "面向中小企业预留金额", "政府采购预算总额"),

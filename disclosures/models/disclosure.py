@@ -356,8 +356,8 @@ class FindingAcknowledgement(models.Model):
         related_name="acknowledgements",
     )
     code = models.CharField(_("检查代码"), max_length=40)
-    table = models.CharField(_("表"), max_length=100)
-    location = models.CharField(_("位置"), max_length=300)
+    table = models.CharField(_("表"), max_length=400)
+    location = models.CharField(_("位置"), max_length=400)
     reason = models.TextField(_("确认理由"))
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,3 +1,4 @@
+import argparse
 import statistics
 import time
 
@@ -8,14 +9,21 @@ from disclosures.generate import RandomSource, generated_facts
 from disclosures.models import Disclosure
 
 
+def positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError("须为正整数")
+    return number
+
+
 class Command(BaseCommand):
     help = "性能基准：对一个部门预算公开运行全部检查的耗时，以及对 N 个随机生成的公开（默认 1000）的耗时。"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--department", default="临夏市人民代表大会常务委员会办公室")
         parser.add_argument("--year", type=int, default=2024)
-        parser.add_argument("--count", type=int, default=1000, help="随机生成的公开个数")
-        parser.add_argument("--repeat", type=int, default=50, help="单个公开重复测量的次数")
+        parser.add_argument("--count", type=positive, default=1000, help="随机生成的公开个数")
+        parser.add_argument("--repeat", type=positive, default=50, help="单个公开重复测量的次数")
 
     def handle(self, *args, department, year, count, repeat, **options) -> None:
         disclosure = Disclosure.objects.filter(
