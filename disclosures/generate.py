@@ -357,15 +357,7 @@ class Builder:
                 + values["vehicle_purchase"]
                 + values["vehicle_operation"]
             )
-        fields = (
-            "three_public_total",
-            "abroad",
-            "reception",
-            "vehicle_purchase",
-            "vehicle_operation",
-            "meeting",
-            "training",
-        )
+        fields = MONEY[TableKey.THREE_PUBLIC]
         self.rows[TableKey.THREE_PUBLIC] = self.unit_rows(ThreePublicRow, per_unit, fields)
 
     def build_office_running(self) -> None:

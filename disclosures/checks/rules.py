@@ -10,7 +10,7 @@ from typing import Any
 
 from disclosures import subjects
 from disclosures.models import ComparisonItem, Passage, Project, SummaryItem, TableKey, UnitRow
-from disclosures.models.tables import INCOME_ITEMS
+from disclosures.models.tables import INCOME_ITEMS, TABLE_MODELS, money_fields
 
 from .facts import ZERO, Facts
 from .registry import Finding, Severity, compare, figure, finding, register
@@ -23,36 +23,9 @@ FUNCTION_TABLES = (T.DEPARTMENT_EXPENSE, T.GENERAL_EXPENSE, T.FUND_EXPENSE, T.CA
 ECONOMIC_TABLES = (T.GENERAL_BASIC, T.OFFICE_RUNNING)
 UNIT_TABLES = (T.FISCAL_BY_UNIT, T.THREE_PUBLIC)
 
-# Amount columns of each list table.
-MONEY = {
-    T.DEPARTMENT_EXPENSE: ("total", "basic", "project", "carried_forward"),
-    T.GENERAL_EXPENSE: ("total", "basic", "project"),
-    T.GENERAL_BASIC: ("total", "personnel", "running"),
-    T.OFFICE_RUNNING: ("total", "basic", "project"),
-    T.FUND_EXPENSE: ("amount",),
-    T.CAPITAL_EXPENSE: ("amount",),
-    T.FISCAL_BY_UNIT: (
-        "total",
-        "general_total",
-        "general_basic",
-        "general_project",
-        "fund_total",
-        "fund_basic",
-        "fund_project",
-        "capital_total",
-        "capital_basic",
-        "capital_project",
-    ),
-    T.THREE_PUBLIC: (
-        "three_public_total",
-        "abroad",
-        "reception",
-        "vehicle_purchase",
-        "vehicle_operation",
-        "meeting",
-        "training",
-    ),
-}
+# Amount columns of each list table (tables 1, 2 and 4 have one, "amount").
+LIST_TABLES = (*FUNCTION_TABLES, *ECONOMIC_TABLES, *UNIT_TABLES)
+MONEY = {key: money_fields(TABLE_MODELS[key]) for key in LIST_TABLES}
 
 # Within a row, a 合计 column and its parts.
 ROW_SUMS = {

@@ -40,6 +40,7 @@ from disclosures.models import (
     Unit,
     UnitRow,
 )
+from disclosures.models.tables import money_fields
 
 from . import linxia_2024, zengcheng_2024
 
@@ -202,25 +203,12 @@ def _fill_linxia(disclosure: Disclosure, source: ModuleType) -> None:
         source.TABLE_5,
         ("total", "general_total", "general_basic", "general_project"),
     )
-    _subject_rows(GeneralExpenseRow, disclosure, source.TABLE_6, ("total", "basic", "project"))
-    _subject_rows(GeneralBasicRow, disclosure, source.TABLE_7, ("total", "personnel", "running"))
-    _unit_rows(
-        ThreePublicRow,
-        disclosure,
-        source.TABLE_8,
-        (
-            "three_public_total",
-            "abroad",
-            "reception",
-            "vehicle_purchase",
-            "vehicle_operation",
-            "meeting",
-            "training",
-        ),
-    )
-    _subject_rows(OfficeRunningRow, disclosure, source.TABLE_9, ("total", "basic", "project"))
-    _subject_rows(FundExpenseRow, disclosure, source.TABLE_10, ("amount",))
-    _subject_rows(CapitalExpenseRow, disclosure, source.TABLE_11, ("amount",))
+    _subject_rows(GeneralExpenseRow, disclosure, source.TABLE_6, money_fields(GeneralExpenseRow))
+    _subject_rows(GeneralBasicRow, disclosure, source.TABLE_7, money_fields(GeneralBasicRow))
+    _unit_rows(ThreePublicRow, disclosure, source.TABLE_8, money_fields(ThreePublicRow))
+    _subject_rows(OfficeRunningRow, disclosure, source.TABLE_9, money_fields(OfficeRunningRow))
+    _subject_rows(FundExpenseRow, disclosure, source.TABLE_10, money_fields(FundExpenseRow))
+    _subject_rows(CapitalExpenseRow, disclosure, source.TABLE_11, money_fields(CapitalExpenseRow))
 
     spec = dict(source.DEPARTMENT_FORM)
     indicators = spec.pop("indicators")

@@ -425,3 +425,24 @@ class ThreePublicRow(UnitRow):
                 "training",
             ),
         ]
+
+
+# Which model holds each table's rows.
+TABLE_MODELS = {
+    "department_summary": DepartmentSummaryRow,
+    "department_income": DepartmentIncomeRow,
+    "department_expense": DepartmentExpenseRow,
+    "fiscal_summary": FiscalSummaryRow,
+    "fiscal_by_unit": FiscalByUnitRow,
+    "general_expense": GeneralExpenseRow,
+    "general_basic": GeneralBasicRow,
+    "three_public": ThreePublicRow,
+    "office_running": OfficeRunningRow,
+    "fund_expense": FundExpenseRow,
+    "capital_expense": CapitalExpenseRow,
+}
+
+
+def money_fields(model: type[models.Model]) -> tuple[str, ...]:
+    """The amount columns of a row model, in printed order."""
+    return tuple(field.name for field in model._meta.fields if isinstance(field, MoneyField))
