@@ -49,18 +49,37 @@ class SubjectAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
-class PassageInline(admin.StackedInline):
+def is_published(disclosure: Disclosure | None) -> bool:
+    return disclosure is not None and disclosure.status == Disclosure.Status.PUBLISHED
+
+
+class ReadOnlyWhenPublished:
+    """A published revision is read-only here too (the model layer refuses writes anyway)."""
+
+    def has_change_permission(self, request, obj=None):
+        return not is_published(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return not is_published(obj) and super().has_delete_permission(request, obj)
+
+    def has_add_permission(self, request, obj=None):
+        if isinstance(self, admin.options.InlineModelAdmin):
+            return not is_published(obj) and super().has_add_permission(request, obj)
+        return super().has_add_permission(request)
+
+
+class PassageInline(ReadOnlyWhenPublished, admin.StackedInline):
     model = Passage
     extra = 0
 
 
-class TableExplanationInline(admin.TabularInline):
+class TableExplanationInline(ReadOnlyWhenPublished, admin.TabularInline):
     model = TableExplanation
     extra = 0
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(ReadOnlyWhenPublished, admin.ModelAdmin):
     list_display = ["department", "fiscal_year", "kind", "revision", "status", "preview"]
     list_filter = ["fiscal_year", "status", "kind", "department__region"]
     search_fields = ["department__name"]

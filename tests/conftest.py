@@ -5,7 +5,11 @@ from disclosures.demo.loader import load_demo
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # MD5 for speed; PBKDF2 too, for the demo accounts load_demo made before this fixture.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -13,3 +17,17 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """The test database holds the demo data, loaded once, as `make run` loads it."""
     with django_db_blocker.unblock():
         load_demo()
+
+
+@pytest.fixture
+def linxia_draft(db):
+    """A correction draft of the published Linxia 2024 revision: the demo content, editable."""
+    from django.contrib.auth import get_user_model
+
+    from disclosures.models import Disclosure
+    from disclosures.workflow import correct
+
+    published = Disclosure.objects.get(
+        department__name="临夏市人民代表大会常务委员会办公室", revision=1
+    )
+    return correct(published, get_user_model().objects.get(username="publisher"), "测试用更正")

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from disclosures.checks import Facts, check_disclosure
 from disclosures.checks.acknowledge import acknowledge
 from disclosures.models import Disclosure, FindingAcknowledgement
+from disclosures.models.frozen import PublishedRevisionError
 
 pytestmark = pytest.mark.django_db
 
@@ -219,11 +220,14 @@ def test_check_disclosures_exits_zero_without_errors():
     assert "没有找到2023 年的部门预算公开" in out.getvalue()
 
 
-def test_a_warning_is_acknowledged_with_a_reason_and_shown():
-    disclosure = Disclosure.objects.get(department__name=LINXIA)
-    warning = findings_of(LINXIA)[-1]
-    acknowledge(disclosure, warning, "甘肃省 2024 年表四样式不含转移性支出。")
-    acknowledged = findings_of(LINXIA)[-1]
+def draft_findings(draft):
+    return check_disclosure(Disclosure.objects.with_contents().get(pk=draft.pk))
+
+
+def test_a_warning_is_acknowledged_with_a_reason_and_shown(linxia_draft):
+    warning = draft_findings(linxia_draft)[-1]
+    acknowledge(linxia_draft, warning, "甘肃省 2024 年表四样式不含转移性支出。")
+    acknowledged = draft_findings(linxia_draft)[-1]
     assert acknowledged.acknowledged == "甘肃省 2024 年表四样式不含转移性支出。"
     out = io.StringIO()
     with pytest.raises(SystemExit):
@@ -231,14 +235,19 @@ def test_a_warning_is_acknowledged_with_a_reason_and_shown():
     assert "已确认：甘肃省 2024 年表四样式不含转移性支出。" in out.getvalue()
 
 
-def test_errors_cannot_be_acknowledged_and_warnings_need_a_reason():
-    disclosure = Disclosure.objects.get(department__name=LINXIA)
-    error, *_rest, warning = findings_of(LINXIA)
+def test_errors_cannot_be_acknowledged_and_warnings_need_a_reason(linxia_draft):
+    error, *_rest, warning = draft_findings(linxia_draft)
     with pytest.raises(ValidationError, match="是错误，不能确认"):
-        acknowledge(disclosure, error, "理由")
+        acknowledge(linxia_draft, error, "理由")
     with pytest.raises(ValidationError, match="须写明理由"):
-        acknowledge(disclosure, warning, "  ")
+        acknowledge(linxia_draft, warning, "  ")
     assert not FindingAcknowledgement.objects.exists()
+
+
+def test_a_published_revisions_warnings_cannot_be_acknowledged_any_more():
+    published = Disclosure.objects.get(department__name=LINXIA)
+    with pytest.raises(PublishedRevisionError):
+        acknowledge(published, findings_of(LINXIA)[-1], "太迟了")
 
 
 def test_benchmark_command_prints_its_figures():
@@ -271,7 +280,7 @@ def test_next_year_compares_with_this_years_published_disclosure():
 
 def test_check_disclosures_checks_each_departments_newest_revision():
     linxia = Disclosure.objects.get(department__name=LINXIA)
-    newer = Disclosure.objects.create(department=linxia.department, fiscal_year=2024, revision=2)
+    newer = Disclosure.objects.create(department=linxia.department, fiscal_year=2024, revision=3)
     out = io.StringIO()
     with pytest.raises(SystemExit):
         call_command("check_disclosures", "--department", LINXIA, stdout=out)

@@ -158,9 +158,9 @@ def test_empty_tables_are_explained(text):
     assert "（一）政府性基金预算支出情况\n未安排预算，政府性基金预算支出情况表为空表。" in text
 
 
-def test_a_missing_reason_is_a_finding_and_is_left_out():
-    ChangeReason.objects.filter(item="training").delete()
-    disclosure = Disclosure.objects.with_contents().get(department__name=LINXIA)
+def test_a_missing_reason_is_a_finding_and_is_left_out(linxia_draft):
+    ChangeReason.objects.filter(disclosure=linxia_draft, item="training").delete()
+    disclosure = Disclosure.objects.with_contents().get(pk=linxia_draft.pk)
     findings = [f for f in check_disclosure(disclosure) if f.code == "CHANGE_REASON"]
     assert [f.message for f in findings] == [
         "情况说明：培训费较上年减少 8.00 万元，须说明减少的主要原因。"
@@ -187,19 +187,14 @@ def test_no_narrative_for_a_layout_without_one(capsys):
     assert json.loads(capsys.readouterr().out)["narrative"] == []
 
 
-def test_a_class_with_money_last_year_only_is_still_explained():
+def test_a_class_with_money_last_year_only_is_still_explained(linxia_draft):
     from disclosures.models import PriorYearFigure
 
-    disclosure = Disclosure.objects.get(department__name=LINXIA)
     PriorYearFigure.objects.create(
-        disclosure=disclosure, item="function_class", subject_code="221", amount=Decimal("12.5")
+        disclosure=linxia_draft, item="function_class", subject_code="221", amount=Decimal("12.5")
     )
-    facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
-    text = "\n".join(narrative(facts))
+    disclosure = Disclosure.objects.with_contents().get(pk=linxia_draft.pk)
+    text = "\n".join(narrative(Facts.of(disclosure)))
     assert "4.住房保障支出2024年预算数为0万元，比2023年预算减少12.5万元，下降100%。" in text
-    reasons = [
-        f
-        for f in check_disclosure(Disclosure.objects.with_contents().get(pk=disclosure.pk))
-        if f.code == "CHANGE_REASON"
-    ]
+    reasons = [f for f in check_disclosure(disclosure) if f.code == "CHANGE_REASON"]
     assert [f.location for f in reasons] == ["“住房保障支出”增减原因"]

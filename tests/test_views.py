@@ -47,9 +47,9 @@ def test_preview_is_for_staff_only(client, citizen, linxia, name):
 
 def test_staff_preview_shows_every_table(staff, linxia, django_assert_num_queries):
     # Session and user, then a fixed set: the disclosure with its one-to-ones, one query per
-    # related set (eleven tables, passages, projects, their indicators …), the year's two
+    # related set (eleven tables, passages, projects, workflow events …), the year's two
     # catalogues and the search for last year's published disclosure, whatever its size.
-    with django_assert_num_queries(29):
+    with django_assert_num_queries(30):
         response = staff.get(reverse("disclosures:staff-preview", args=[linxia.pk]))
     html = response.content.decode()
     assert response.status_code == 200
@@ -97,3 +97,15 @@ def test_dump_disclosure_prefers_published_and_says_when_it_is_not(linxia, capsy
     captured = capsys.readouterr()
     assert json.loads(captured.out)["status"] == "draft"
     assert "尚未公开" in captured.err
+
+
+def test_admin_shows_a_published_revision_read_only(client, linxia):
+    client.force_login(get_user_model().objects.get(username="admin"))
+    response = client.get(reverse("admin:disclosures_disclosure_change", args=[linxia.pk]))
+    assert response.status_code == 200
+    assert 'name="_save"' not in response.content.decode()
+    response = client.post(
+        reverse("admin:disclosures_disclosure_delete", args=[linxia.pk]), {"post": "yes"}
+    )
+    assert response.status_code == 403
+    assert Disclosure.objects.filter(pk=linxia.pk).exists()

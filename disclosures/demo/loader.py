@@ -9,6 +9,7 @@ from decimal import Decimal
 from types import ModuleType
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from disclosures.models import (
@@ -41,6 +42,7 @@ from disclosures.models import (
     UnitRow,
 )
 from disclosures.models.tables import money_fields
+from disclosures.roles import CLERK, PUBLISHER, REVIEWER
 
 from . import linxia_2024, zengcheng_2024
 
@@ -58,7 +60,7 @@ def load_demo() -> list[str]:
         return [
             load_disclosure(linxia_2024, _fill_linxia),
             load_disclosure(zengcheng_2024, _fill_zengcheng),
-            _demo_admin(),
+            _demo_accounts(),
         ]
 
 
@@ -73,11 +75,13 @@ def load_disclosure(source: ModuleType, fill) -> str:
     ).first()
     if existing is not None:
         return f"已存在，未改动：{existing}"
-    # Entered from a published document, whose figures are rounded to 0.01 万元.
-    disclosure = Disclosure.objects.create(
-        department=department, status=Disclosure.Status.PUBLISHED, amounts_rounded=True, **meta
-    )
+    # Entered from a published document, whose figures are rounded to 0.01 万元. Filled as
+    # a draft, then marked published as it was in reality: the seeds were published with
+    # their mistakes, which the workflow (disclosures/workflow.py) would now refuse.
+    disclosure = Disclosure.objects.create(department=department, amounts_rounded=True, **meta)
     fill(disclosure, source)
+    Disclosure.objects.filter(pk=disclosure.pk).update(status=Disclosure.Status.PUBLISHED)
+    disclosure.refresh_from_db()
     return f"已载入：{disclosure}"
 
 
@@ -277,10 +281,32 @@ def _fill_zengcheng(disclosure: Disclosure, source: ModuleType) -> None:
         )
 
 
-def _demo_admin() -> str:
-    """The demo superuser (demo only: the README lists it with its password)."""
+# Demo accounts, demo only (the README lists them): username, role, department assigned.
+DEMO_ACCOUNTS = (
+    ("linxia_clerk", CLERK, linxia_2024.DEPARTMENT),
+    ("zengcheng_clerk", CLERK, zengcheng_2024.DEPARTMENT),
+    ("reviewer", REVIEWER, None),
+    ("publisher", PUBLISHER, None),
+)
+
+
+def _demo_accounts() -> str:
+    """The demo users with their roles; existing accounts are left as they are."""
     User = get_user_model()
-    if User.objects.filter(username="admin").exists():
-        return "演示账号 admin 已存在，未改动"
-    User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD)
-    return "已创建演示账号 admin（仅供演示）"
+    created = []
+    if not User.objects.filter(username="admin").exists():
+        User.objects.create_superuser("admin", "admin@example.invalid", DEMO_PASSWORD)
+        created.append("admin")
+    for username, role, department in DEMO_ACCOUNTS:
+        if User.objects.filter(username=username).exists():
+            continue
+        user = User.objects.create_user(
+            username, f"{username}@example.invalid", DEMO_PASSWORD, is_staff=True
+        )
+        user.groups.add(Group.objects.get(name=role))
+        if department:
+            Department.objects.get(name=department).clerks.add(user)
+        created.append(username)
+    if not created:
+        return "演示账号已存在，未改动"
+    return f"已创建演示账号（仅供演示，密码 {DEMO_PASSWORD}）：{'、'.join(created)}"

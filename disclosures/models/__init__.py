@@ -35,6 +35,7 @@ from .tables import (
     ThreePublicRow,
     UnitRow,
 )
+from .workflow import WorkflowEvent
 
 __all__ = [
     "AssetHoldings",
@@ -72,4 +73,5 @@ __all__ = [
     "ThreePublicRow",
     "Unit",
     "UnitRow",
+    "WorkflowEvent",
 ]

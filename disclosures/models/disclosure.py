@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from disclosures import subjects
 
 from .fields import MoneyField, non_negative
+from .frozen import FrozenWhenPublished, PublishedRevisionError
 from .reference import Department
 from .table_keys import TableKey
 
@@ -28,6 +29,17 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
 
     def for_department_name(self, name: str) -> "DisclosureQuerySet":
         return self.filter(department__name=name)
+
+    def update(self, **kwargs):
+        # Publishing is the one write a published revision ever gets (workflow.publish).
+        if self.filter(status=Disclosure.Status.PUBLISHED).exists():
+            raise PublishedRevisionError()
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(status=Disclosure.Status.PUBLISHED).exists():
+            raise PublishedRevisionError()
+        return super().delete()
 
     def with_contents(self) -> "DisclosureQuerySet":
         """Everything a rendering reads, in a fixed number of queries whatever its size."""
@@ -108,10 +120,25 @@ class Disclosure(models.Model):
                 name="disclosure_fiscal_year_range",
             ),
         ]
+        permissions = [
+            ("submit_disclosure", _("提交部门预算公开")),
+            ("review_disclosure", _("审核部门预算公开（通过或退回）")),
+            ("publish_disclosure", _("公开部门预算公开，发起更正")),
+        ]
 
     def __str__(self) -> str:
         kind = self.get_kind_display()
         return f"{self.department.name} {self.fiscal_year}年{kind}（第{self.revision}版）"
+
+    def save(self, *args, **kwargs):
+        if self.pk and type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise PublishedRevisionError(str(self))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
+            raise PublishedRevisionError(str(self))
+        return super().delete(*args, **kwargs)
 
     @property
     def title(self) -> str:
@@ -119,7 +146,7 @@ class Disclosure(models.Model):
         return f"{self.fiscal_year}年{self.get_kind_display()}公开情况说明"
 
 
-class Passage(models.Model):
+class Passage(FrozenWhenPublished):
     """A passage of the explanatory text (情况说明) that only the clerk can write.
 
     Every figure of the text is computed from the data; passages hold what the data
@@ -160,7 +187,7 @@ class Passage(models.Model):
         return self.get_section_display()
 
 
-class TableExplanation(models.Model):
+class TableExplanation(FrozenWhenPublished):
     """Why a statutory table is empty (空表说明); an empty table is still published."""
 
     disclosure = models.ForeignKey(
@@ -203,7 +230,7 @@ class ComparisonItem(models.TextChoices):
     OFFICE_RUNNING = "office_running", _("机关运行经费")
 
 
-class ComparisonEntry(models.Model):
+class ComparisonEntry(FrozenWhenPublished):
     """Something the text compares with last year: an item, or one function 类."""
 
     item = models.CharField(_("项目"), max_length=20, choices=ComparisonItem)
@@ -270,7 +297,7 @@ class ChangeReason(ComparisonEntry):
         verbose_name_plural = _("增减变化原因")
 
 
-class ProcurementBudget(models.Model):
+class ProcurementBudget(FrozenWhenPublished):
     """政府采购安排情况."""
 
     disclosure = models.OneToOneField(
@@ -305,7 +332,7 @@ class ProcurementBudget(models.Model):
         return str(_("政府采购预算"))
 
 
-class AssetHoldings(models.Model):
+class AssetHoldings(FrozenWhenPublished):
     """国有资产占用情况."""
 
     disclosure = models.OneToOneField(
@@ -343,7 +370,7 @@ class AssetHoldings(models.Model):
         return str(_("国有资产占用"))
 
 
-class FindingAcknowledgement(models.Model):
+class FindingAcknowledgement(FrozenWhenPublished):
     """A reviewer's written reason for accepting a warning; shown beside the finding.
 
     Errors cannot be acknowledged (disclosures/checks/acknowledge.py refuses them).

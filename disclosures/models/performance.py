@@ -5,10 +5,11 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .fields import MoneyField, non_negative
+from .frozen import FrozenWhenPublished
 from .reference import Unit
 
 
-class DepartmentPerformanceForm(models.Model):
+class DepartmentPerformanceForm(FrozenWhenPublished):
     """部门整体支出绩效目标表: overall goals, a budget block and indicators.
 
     The budget block keeps the figures as the form prints them, 合计 included; the
@@ -58,7 +59,7 @@ class DepartmentPerformanceForm(models.Model):
         return [line.strip() for line in self.goals.splitlines() if line.strip()]
 
 
-class Indicator(models.Model):
+class Indicator(FrozenWhenPublished):
     """A performance indicator: 一级, 二级, 三级 and its target value(s).
 
     Codes (1-产出指标；11-数量指标) are kept where the source prints them.
@@ -80,6 +81,8 @@ class Indicator(models.Model):
 
 
 class DepartmentIndicator(Indicator):
+    disclosure_lookup = "form__disclosure"
+
     form = models.ForeignKey(
         DepartmentPerformanceForm,
         verbose_name=_("部门整体支出绩效目标表"),
@@ -98,7 +101,7 @@ class DepartmentIndicator(Indicator):
         ]
 
 
-class Project(models.Model):
+class Project(FrozenWhenPublished):
     """A project (项目支出) with its money by source, its goal and its indicators."""
 
     class Category(models.TextChoices):
@@ -169,6 +172,8 @@ class Project(models.Model):
 
 
 class ProjectIndicator(Indicator):
+    disclosure_lookup = "project__disclosure"
+
     project = models.ForeignKey(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="indicators"
     )
@@ -185,8 +190,10 @@ class ProjectIndicator(Indicator):
         ]
 
 
-class KeyProject(models.Model):
+class KeyProject(FrozenWhenPublished):
     """重点项目情况: the description a key project publishes beside its form."""
+
+    disclosure_lookup = "project__disclosure"
 
     project = models.OneToOneField(
         Project, verbose_name=_("项目"), on_delete=models.CASCADE, related_name="key_description"

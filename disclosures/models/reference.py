@@ -1,5 +1,6 @@
 """Reference data: regions, departments with their units, classification catalogues."""
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -70,6 +71,13 @@ class Department(models.Model):
     name = models.CharField(_("部门名称"), max_length=200)
     code = models.CharField(
         _("部门代码"), max_length=30, blank=True, help_text=_("主管部门代码，如预算系统所编")
+    )
+    clerks = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("财务人员"),
+        blank=True,
+        related_name="assigned_departments",
+        help_text=_("可录入、修改本部门预算公开的财务人员"),
     )
 
     objects = DepartmentManager()

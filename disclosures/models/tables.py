@@ -12,10 +12,11 @@ from django.utils.translation import gettext_lazy as _
 from disclosures import subjects
 
 from .fields import MoneyField, non_negative
+from .frozen import FrozenWhenPublished
 from .reference import Unit
 
 
-class TableRow(models.Model):
+class TableRow(FrozenWhenPublished):
     disclosure = models.ForeignKey(
         "Disclosure", verbose_name=_("部门预算公开"), on_delete=models.CASCADE
     )

@@ -1,0 +1,203 @@
+"""The disclosure workflow: draft → submitted → approved → published, and back to draft
+with a reason. Each transition is a plain function in one transaction, recorded with
+who, when and why (WorkflowEvent). A correction copies a published revision into a new
+draft revision; the published one never changes.
+"""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from disclosures.checks import Severity, check_disclosure
+from disclosures.models import (
+    DepartmentPerformanceForm,
+    Disclosure,
+    Project,
+    WorkflowEvent,
+)
+from disclosures.roles import may_edit
+
+Status = Disclosure.Status
+Action = WorkflowEvent.Action
+
+
+class WorkflowError(ValidationError):
+    """A transition the disclosure's state or content does not allow."""
+
+
+def _locked(disclosure: Disclosure) -> Disclosure:
+    return Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+
+
+def _require(user, permission: str) -> None:
+    if not (user and user.is_active and user.has_perm(f"disclosures.{permission}")):
+        raise PermissionDenied("您没有执行此操作的权限。")
+
+
+def _refuse_errors(disclosure: Disclosure, doing: str) -> None:
+    errors = [
+        f
+        for f in check_disclosure(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+        if f.severity == Severity.ERROR
+    ]
+    if errors:
+        shown = "前 5 项：" if len(errors) > 5 else ""
+        listed = "".join(f.message for f in errors[:5])
+        raise WorkflowError(f"检查发现 {len(errors)} 项错误，不能{doing}。{shown}{listed}")
+
+
+def _move(disclosure, user, action, expected: tuple[str, ...], to_status, reason="", **fields):
+    locked = _locked(disclosure)
+    if locked.status not in expected:
+        raise WorkflowError(
+            f"“{locked}”当前状态为“{locked.get_status_display()}”，不能{Action(action).label}。"
+        )
+    from_status = locked.status
+    locked.status = to_status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save()
+    WorkflowEvent.objects.create(
+        disclosure=locked,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        user=user,
+        reason=reason,
+    )
+    disclosure.refresh_from_db()
+    return disclosure
+
+
+@transaction.atomic
+def submit(disclosure: Disclosure, user) -> Disclosure:
+    """A clerk submits a draft of their department for review; refused while errors remain."""
+    if not (user.is_superuser or may_edit(user, disclosure)):
+        raise PermissionDenied("只有本部门的财务人员可以提交。")
+    _require(user, "submit_disclosure")
+    _refuse_errors(disclosure, "提交")
+    return _move(disclosure, user, Action.SUBMIT, (Status.DRAFT,), Status.SUBMITTED)
+
+
+@transaction.atomic
+def approve(disclosure: Disclosure, user) -> Disclosure:
+    _require(user, "review_disclosure")
+    return _move(disclosure, user, Action.APPROVE, (Status.SUBMITTED,), Status.APPROVED)
+
+
+@transaction.atomic
+def return_to_draft(disclosure: Disclosure, user, reason: str) -> Disclosure:
+    """A reviewer (or publisher) sends a submitted or approved disclosure back, saying why."""
+    if not (
+        user.has_perm("disclosures.review_disclosure")
+        or user.has_perm("disclosures.publish_disclosure")
+    ):
+        raise PermissionDenied("您没有退回的权限。")
+    if not reason.strip():
+        raise WorkflowError("退回须写明理由。")
+    return _move(
+        disclosure,
+        user,
+        Action.RETURN,
+        (Status.SUBMITTED, Status.APPROVED),
+        Status.DRAFT,
+        reason.strip(),
+    )
+
+
+@transaction.atomic
+def publish(disclosure: Disclosure, user) -> Disclosure:
+    """Publish an approved revision; refused while errors remain. It never changes again."""
+    _require(user, "publish_disclosure")
+    _refuse_errors(disclosure, "公开")
+    return _move(
+        disclosure,
+        user,
+        Action.PUBLISH,
+        (Status.APPROVED,),
+        Status.PUBLISHED,
+        published_at=timezone.now(),
+    )
+
+
+# Rows below a disclosure's own rows, copied with their parent: (parent model, accessor, fk).
+NESTED = {
+    DepartmentPerformanceForm: (("indicators", "form"),),
+    Project: (("indicators", "project"), ("key_description", "project")),
+}
+
+
+def _nested(instance):
+    """(foreign key, rows) for the rows below `instance` that are copied with it."""
+    for name, fk in NESTED.get(type(instance), ()):
+        related = getattr(instance, name, None)
+        if related is None:
+            continue
+        yield fk, list(related.all()) if hasattr(related, "all") else [related]
+
+
+def _copy(instance, **changes):
+    instance.pk = None
+    instance.id = None
+    instance._state.adding = True
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def correct(disclosure: Disclosure, user, note: str) -> Disclosure:
+    """Start a correction (更正): a new draft revision holding a copy of the published one.
+
+    Once the new revision is published it supersedes the old one, with `note` as its
+    public correction note; the old revision stays as it was, readable.
+    """
+    _require(user, "publish_disclosure")
+    if not note.strip():
+        raise WorkflowError("更正须写明更正说明。")
+    source = (
+        Disclosure.objects.with_contents().select_for_update(of=("self",)).get(pk=disclosure.pk)
+    )
+    if source.status != Status.PUBLISHED:
+        raise WorkflowError(f"“{source}”尚未公开，直接修改即可，无需更正。")
+    newest = Disclosure.objects.filter(
+        department=source.department_id, fiscal_year=source.fiscal_year, kind=source.kind
+    ).aggregate(Max("revision"))["revision__max"]
+    draft = Disclosure(
+        department=source.department,
+        fiscal_year=source.fiscal_year,
+        kind=source.kind,
+        revision=newest + 1,
+        layout=source.layout,
+        approved_on=source.approved_on,
+        signed_on=source.signed_on,
+        amounts_rounded=source.amounts_rounded,
+        correction_note=note.strip(),
+    )
+    draft.save()
+    for relation in Disclosure._meta.related_objects:
+        if relation.related_model is WorkflowEvent:
+            continue
+        accessor = relation.get_accessor_name()
+        if relation.one_to_one:
+            child = getattr(source, accessor, None)
+            children = [child] if child is not None else []
+        else:
+            children = list(getattr(source, accessor).all())
+        for child in children:
+            below = list(_nested(child))
+            copy = _copy(child, disclosure=draft)
+            for fk, grandchildren in below:
+                for grandchild in grandchildren:
+                    _copy(grandchild, **{fk: copy})
+    WorkflowEvent.objects.create(
+        disclosure=draft,
+        action=Action.CORRECT,
+        from_status=Status.PUBLISHED,
+        to_status=Status.DRAFT,
+        user=user,
+        reason=note.strip(),
+    )
+    return draft
