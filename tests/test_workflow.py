@@ -214,3 +214,25 @@ def test_demo_accounts_and_their_roles():
     assert not user("reviewer").has_perm("disclosures.change_generalexpenserow")
     assert user("publisher").has_perm("disclosures.publish_disclosure")
     assert user("admin").is_superuser
+
+
+def test_every_change_to_a_row_is_recorded_and_shown(client, clean_draft):
+    clerk = user("linxia_clerk")
+    row = GeneralExpenseRow.objects.get(disclosure=clean_draft, code="2010101")
+    row.total = Decimal("700.00")
+    row._history_user = clerk
+    row.save()
+    record = row.history.first()
+    assert (record.history_type, record.history_user, record.total) == (
+        "~",
+        clerk,
+        Decimal("700.00"),
+    )
+    client.force_login(user("admin"))
+    from django.urls import reverse
+
+    page = client.get(reverse("admin:disclosures_disclosure_changes", args=[clean_draft.pk]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "linxia_clerk" in html
+    assert "合计：697.07 → 700.00" in html

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from disclosures import subjects
 
@@ -102,6 +103,7 @@ class Disclosure(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = DisclosureQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("部门预算公开")

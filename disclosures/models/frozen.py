@@ -6,6 +6,7 @@ revision (disclosures/workflow.py), never an edit.
 """
 
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class PublishedRevisionError(Exception):
@@ -55,6 +56,7 @@ class FrozenWhenPublished(models.Model):
     disclosure_lookup = "disclosure"
 
     objects = FrozenQuerySet.as_manager()
+    history = HistoricalRecords(inherit=True)
 
     class Meta:
         abstract = True
