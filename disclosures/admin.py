@@ -4,15 +4,19 @@ The clerks' admin (entry laid out like the document, workflow, permissions) is i
 piece of work; this one lets staff see what is stored and open the preview.
 """
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from disclosures import workflow
 from disclosures.history import changes
 from disclosures.models import (
     Department,
@@ -23,7 +27,9 @@ from disclosures.models import (
     Region,
     TableExplanation,
     Unit,
+    WorkflowEvent,
 )
+from disclosures.roles import may_edit
 
 
 @admin.register(Region)
@@ -83,8 +89,66 @@ class TableExplanationInline(ReadOnlyWhenPublished, admin.TabularInline):
     extra = 0
 
 
+class DisclosureForm(forms.ModelForm):
+    """Carries the edit version it was loaded with: saving a stale form is refused."""
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Disclosure
+        # Status, revision and publication time change only through the workflow.
+        fields = [
+            "department",
+            "fiscal_year",
+            "kind",
+            "layout",
+            "approved_on",
+            "signed_on",
+            "amounts_rounded",
+            "correction_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is not None:
+            current = (
+                Disclosure.objects.filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            loaded = cleaned.get("loaded_version")
+            if loaded is None or loaded != current:
+                raise forms.ValidationError(
+                    _(
+                        "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
+                        "本次内容未保存；请重新打开此页，在最新内容上再作修改。"
+                    ),
+                    code="stale",
+                )
+        return cleaned
+
+
+class OverdueFilter(admin.SimpleListFilter):
+    title = _("逾期（批复后 20 日内未公开）")
+    parameter_name = "overdue"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("逾期"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.overdue(timezone.localdate())
+        return queryset
+
+
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
+    form = DisclosureForm
     list_display = [
         "department",
         "fiscal_year",
@@ -94,11 +158,86 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         "preview",
         "row_changes",
     ]
-    list_filter = ["fiscal_year", "status", "kind", "department__region"]
+    list_filter = [
+        "fiscal_year",
+        ("department__region", admin.RelatedOnlyFieldListFilter),
+        ("department", admin.RelatedOnlyFieldListFilter),
+        "status",
+        "kind",
+        OverdueFilter,
+    ]
     search_fields = ["department__name"]
     list_select_related = ["department"]
-    readonly_fields = ["created_at", "updated_at", "row_changes"]
+    readonly_fields = [
+        "status",
+        "revision",
+        "published_at",
+        "created_at",
+        "updated_at",
+        "row_changes",
+    ]
+    fieldsets = [
+        (None, {"fields": ["department", "fiscal_year", "kind", "revision", "status", "layout"]}),
+        (_("日期"), {"fields": ["approved_on", "signed_on", "published_at"]}),
+        (_("说明"), {"fields": ["amounts_rounded", "correction_note", "loaded_version"]}),
+        (_("记录"), {"fields": ["created_at", "updated_at", "row_changes"]}),
+    ]
     inlines = [PassageInline, TableExplanationInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).for_user(request.user)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "department" and not request.user.is_superuser:
+            kwargs["queryset"] = Department.objects.filter(clerks=request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not may_edit(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not may_edit(request.user, obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
+    def _visible_or_404(self, request, object_id) -> None:
+        """Outside a clerk's departments a disclosure does not exist (404), rather than
+        Django's redirect to the index."""
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        disclosure = self.get_object(request, object_id)
+        steps = workflow.available_steps(disclosure, request.user) if disclosure else []
+        extra_context = {
+            **(extra_context or {}),
+            "workflow_steps": [
+                {
+                    "action": step,
+                    "label": WorkflowEvent.Action(step).label,
+                    "needs_reason": step
+                    in (WorkflowEvent.Action.RETURN, WorkflowEvent.Action.CORRECT),
+                }
+                for step in steps
+            ],
+            "workflow_events": disclosure.events.select_related("user") if disclosure else [],
+        }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def save_model(self, request, obj, form, change):
+        obj.version = (obj.version or 0) + 1
+        super().save_model(request, obj, form, change)
 
     @admin.display(description=_("预览"))
     def preview(self, obj: Disclosure) -> str:
@@ -119,12 +258,17 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
                 self.admin_site.admin_view(self.changes_view),
                 name="disclosures_disclosure_changes",
             ),
+            path(
+                "<int:pk>/workflow/<str:action>/",
+                self.admin_site.admin_view(self.workflow_view),
+                name="disclosures_disclosure_workflow",
+            ),
             *super().get_urls(),
         ]
 
     def changes_view(self, request, pk: int):
         """Every change to the disclosure and to every one of its rows, newest first."""
-        disclosure = get_object_or_404(Disclosure, pk=pk)
+        disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
         if not self.has_view_permission(request, disclosure):
             raise PermissionDenied
         context = {
@@ -135,3 +279,32 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
             "changes": changes(disclosure),
         }
         return TemplateResponse(request, "admin/disclosures/disclosure/changes.html", context)
+
+    def workflow_view(self, request, pk: int, action: str):
+        """One workflow step, posted from the change page's buttons; the rules live in
+        disclosures/workflow.py."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
+        change_url = reverse("admin:disclosures_disclosure_change", args=[disclosure.pk])
+        reason = request.POST.get("reason", "")
+        steps = {
+            "submit": lambda: workflow.submit(disclosure, request.user),
+            "approve": lambda: workflow.approve(disclosure, request.user),
+            "return": lambda: workflow.return_to_draft(disclosure, request.user, reason),
+            "publish": lambda: workflow.publish(disclosure, request.user),
+            "correct": lambda: workflow.correct(disclosure, request.user, reason),
+        }
+        if action not in steps:
+            raise Http404
+        try:
+            result = steps[action]()
+        except workflow.WorkflowError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            return HttpResponseRedirect(change_url)
+        self.message_user(
+            request, _("已完成：%(step)s。") % {"step": WorkflowEvent.Action(action).label}
+        )
+        return HttpResponseRedirect(
+            reverse("admin:disclosures_disclosure_change", args=[result.pk])
+        )

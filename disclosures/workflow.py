@@ -70,6 +70,30 @@ def _move(disclosure, user, action, expected: tuple[str, ...], to_status, reason
     return disclosure
 
 
+def available_steps(disclosure: Disclosure, user) -> list[str]:
+    """The workflow steps this user may take on this disclosure now (for buttons; each
+    step checks again when taken)."""
+    steps = []
+    if (
+        disclosure.status == Status.DRAFT
+        and may_edit(user, disclosure)
+        and user.has_perm("disclosures.submit_disclosure")
+    ):
+        steps.append(Action.SUBMIT)
+    if disclosure.status == Status.SUBMITTED and user.has_perm("disclosures.review_disclosure"):
+        steps.append(Action.APPROVE)
+    if disclosure.status in (Status.SUBMITTED, Status.APPROVED) and (
+        user.has_perm("disclosures.review_disclosure")
+        or user.has_perm("disclosures.publish_disclosure")
+    ):
+        steps.append(Action.RETURN)
+    if disclosure.status == Status.APPROVED and user.has_perm("disclosures.publish_disclosure"):
+        steps.append(Action.PUBLISH)
+    if disclosure.status == Status.PUBLISHED and user.has_perm("disclosures.publish_disclosure"):
+        steps.append(Action.CORRECT)
+    return steps
+
+
 @transaction.atomic
 def submit(disclosure: Disclosure, user) -> Disclosure:
     """A clerk submits a draft of their department for review; refused while errors remain."""

@@ -1,5 +1,7 @@
 """A disclosure (部门预算公开) and what its clerks write or state beside the tables."""
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -27,6 +29,26 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
 
     def for_year(self, year: int) -> "DisclosureQuerySet":
         return self.filter(fiscal_year=year)
+
+    def for_user(self, user) -> "DisclosureQuerySet":
+        """What a staff member may see: everything for reviewers, publishers and superusers;
+        a clerk only the departments assigned to them."""
+        if (
+            user.is_superuser
+            or user.has_perm("disclosures.review_disclosure")
+            or user.has_perm("disclosures.publish_disclosure")
+        ):
+            return self
+        return self.filter(department__clerks=user)
+
+    def overdue(self, today) -> "DisclosureQuerySet":
+        """Not published within 20 days of 批复日期 (still unpublished, or published late)."""
+        deadline = models.F("approved_on") + datetime.timedelta(days=20)
+        late = Q(published_at__date__gt=deadline)
+        unpublished = ~Q(status=Disclosure.Status.PUBLISHED) & Q(
+            approved_on__lt=today - datetime.timedelta(days=20)
+        )
+        return self.filter(approved_on__isnull=False).filter(late | unpublished)
 
     def for_department_name(self, name: str) -> "DisclosureQuerySet":
         return self.filter(department__name=name)
@@ -98,6 +120,9 @@ class Disclosure(models.Model):
         _("金额录自四舍五入后的公开数"),
         default=False,
         help_text=_("从已印发文件录入、各数已四舍五入到 0.01 万元时勾选；勾稽检查据此允许舍入误差"),
+    )
+    version = models.PositiveIntegerField(
+        _("编辑版本"), default=0, editable=False, help_text=_("每次保存加 1；据此拒绝过时的编辑")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
