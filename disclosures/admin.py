@@ -6,7 +6,7 @@ piece of work; this one lets staff see what is stored and open the preview.
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -17,6 +17,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from disclosures import workflow
+from disclosures.checks import Facts, check_disclosure, run_checks
+from disclosures.checks.acknowledge import acknowledge
+from disclosures.checks.anchors import anchor
 from disclosures.history import changes
 from disclosures.models import (
     Department,
@@ -220,8 +223,19 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         self._visible_or_404(request, object_id)
         disclosure = self.get_object(request, object_id)
         steps = workflow.available_steps(disclosure, request.user) if disclosure else []
+        findings = []
+        if disclosure is not None:
+            facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+            preview = reverse("disclosures:staff-preview", args=[disclosure.pk])
+            findings = [
+                {"finding": f, "link": f"{preview}#{anchor(f, facts)}"} for f in run_checks(facts)
+            ]
         extra_context = {
             **(extra_context or {}),
+            "findings": findings,
+            "may_acknowledge": disclosure is not None
+            and disclosure.status != Disclosure.Status.PUBLISHED
+            and request.user.has_perm("disclosures.add_findingacknowledgement"),
             "workflow_steps": [
                 {
                     "action": step,
@@ -257,6 +271,11 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
                 "<int:pk>/changes/",
                 self.admin_site.admin_view(self.changes_view),
                 name="disclosures_disclosure_changes",
+            ),
+            path(
+                "<int:pk>/acknowledge/",
+                self.admin_site.admin_view(self.acknowledge_view),
+                name="disclosures_disclosure_acknowledge",
             ),
             path(
                 "<int:pk>/workflow/<str:action>/",
@@ -308,3 +327,28 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         return HttpResponseRedirect(
             reverse("admin:disclosures_disclosure_change", args=[result.pk])
         )
+
+    def acknowledge_view(self, request, pk: int):
+        """Acknowledge one warning of the checks panel with a written reason."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
+        if not request.user.has_perm("disclosures.add_findingacknowledgement"):
+            raise PermissionDenied
+        key = (request.POST.get("code"), request.POST.get("table"), request.POST.get("location"))
+        found = [
+            f
+            for f in check_disclosure(Disclosure.objects.with_contents().get(pk=pk))
+            if f.key == key
+        ]
+        change_url = reverse("admin:disclosures_disclosure_change", args=[pk])
+        if not found:
+            self.message_user(request, _("该检查结果已不存在，无需确认。"), messages.WARNING)
+            return HttpResponseRedirect(change_url)
+        try:
+            acknowledge(disclosure, found[0], request.POST.get("reason", ""), request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("已确认该警告。"))
+        return HttpResponseRedirect(change_url)

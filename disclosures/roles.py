@@ -1,7 +1,7 @@
 """Roles as groups, and who may do what to which disclosure.
 
 - 财务人员 (clerk): enters and edits the disclosures of the departments assigned to them
-  (Department.clerks), submits them.
+  (Department.clerks), explains (acknowledges) warnings, submits them.
 - 审核人 (reviewer): reads every disclosure, approves or returns it with a reason,
   acknowledges warnings.
 - 公开管理员 (publisher): publishes approved disclosures and starts corrections.
@@ -52,7 +52,8 @@ def _codenames(actions: tuple[str, ...], models: tuple[str, ...]) -> list[str]:
 ROLE_PERMISSIONS = {
     CLERK: [
         *_codenames(("add", "change", "delete", "view"), CONTENT_MODELS),
-        *_codenames(("view",), (*REFERENCE_MODELS, "workflowevent", "findingacknowledgement")),
+        *_codenames(("view",), (*REFERENCE_MODELS, "workflowevent")),
+        *_codenames(("add", "change", "view"), ("findingacknowledgement",)),
         "submit_disclosure",
     ],
     REVIEWER: [

@@ -185,3 +185,41 @@ def test_overdue_list(as_persona, linxia_draft):
     zengcheng = Disclosure.objects.get(department__name__startswith="广州")
     assert url("change", linxia_draft.pk) in html
     assert url("change", zengcheng.pk) not in html
+
+
+def test_the_checks_panel_links_each_finding_and_takes_acknowledgements(as_persona, linxia_draft):
+    client = as_persona("reviewer")
+    html = client.get(url("change", linxia_draft.pk)).content.decode()
+    preview = reverse("disclosures:staff-preview", args=[linxia_draft.pk])
+    assert f'href="{preview}#general_basic"' in html  # 表七's 301 name
+    assert f'href="{preview}#department_form"' in html
+    assert html.count('name="reason" required size="40"') == 6  # one form per warning
+    response = client.post(
+        url("acknowledge", linxia_draft.pk),
+        {
+            "code": "FIXED_ITEMS",
+            "table": "表四（财政拨款收支总体情况表）",
+            "location": "支出方“转移性支出”",
+            "reason": "甘肃省表四样式不列转移性支出",
+        },
+        follow=True,
+    )
+    assert "已确认该警告" in response.content.decode()
+    assert "已确认：甘肃省表四样式不列转移性支出" in response.content.decode()
+    refused = client.post(
+        url("acknowledge", linxia_draft.pk),
+        {
+            "code": "CATALOGUE",
+            "table": "表七（一般公共预算基本支出情况表）",
+            "location": "“工作福利支出”（301）行",
+            "reason": "x",
+        },
+        follow=True,
+    )
+    assert "是错误，不能确认，只能更正" in refused.content.decode()
+    assert (
+        as_persona("publisher")
+        .post(url("acknowledge", linxia_draft.pk), {"reason": "x"})
+        .status_code
+        == 403
+    )
