@@ -156,6 +156,10 @@ X_FRAME_OPTIONS = "DENY"
 
 LOGIN_URL = "admin:login"
 
+# A disclosure's admin page posts every row of its eleven tables at once: a few thousand
+# fields, beyond Django's default limit of 1,000.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -16,23 +16,36 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from disclosures import workflow
+from disclosures import derive, workflow
 from disclosures.checks import Facts, check_disclosure, run_checks
 from disclosures.checks.acknowledge import acknowledge
 from disclosures.checks.anchors import anchor
 from disclosures.history import changes
 from disclosures.models import (
+    AssetHoldings,
+    ChangeReason,
     Department,
+    DepartmentIndicator,
+    DepartmentPerformanceForm,
     Disclosure,
     EconomicSubject,
     FunctionSubject,
+    KeyProject,
+    Layout,
     Passage,
+    PriorYearFigure,
+    ProcurementBudget,
+    Project,
+    ProjectIndicator,
     Region,
     TableExplanation,
+    TableKey,
     Unit,
     WorkflowEvent,
 )
+from disclosures.models.tables import TABLE_MODELS, money_fields
 from disclosures.roles import may_edit
+from disclosures.specs import LAYOUTS
 
 
 @admin.register(Region)
@@ -149,6 +162,137 @@ class OverdueFilter(admin.SimpleListFilter):
         return queryset
 
 
+# The statutory tables as inlines, in printed order, columns from the models the specs
+# read. Derivable cells (合计 columns, subtotal and 总计 rows) are shown but disabled:
+# disclosures/derive.py computes them when the disclosure is saved.
+
+IDENTITY_FIELDS = {
+    "subject": ["position", "code", "name"],
+    "unit": ["position", "kind", "unit", "label"],
+    "summary": ["position", "item", "subject_code", "label"],
+    "two_sided": ["position", "side", "item", "subject_code", "label"],
+}
+
+
+class TableRowForm(forms.ModelForm):
+    """A row of a statutory table: subject codes checked against the year's catalogue,
+    the official name filled in when left blank."""
+
+    catalogue: dict[str, str] = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        code = cleaned.get("code") or cleaned.get("subject_code")
+        if code and self.catalogue and code not in self.catalogue:
+            field = "code" if "code" in self.fields else "subject_code"
+            self.add_error(
+                field, _("科目编码 %(code)s 不在当年政府收支分类科目中。") % {"code": code}
+            )
+        elif code and "name" in self.fields and not cleaned.get("name"):
+            cleaned["name"] = self.catalogue.get(code, "")
+            self.instance.name = cleaned["name"]
+        return cleaned
+
+
+class TableRowFormSet(forms.BaseInlineFormSet):
+    table_key = ""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rows = [form.instance for form in self.forms if form.instance.pk]
+        amounts = money_fields(self.model)
+        for form in self.forms:
+            derived = derive.derived_fields(self.table_key)
+            if form.instance.pk and derive.is_derived_row(self.table_key, form.instance, rows):
+                derived = set(amounts)
+            for name in derived & set(form.fields):
+                form.fields[name].disabled = True
+                form.fields[name].help_text = _("自动计算")
+
+
+def table_inline(key: str) -> type[admin.TabularInline]:
+    model = TABLE_MODELS[key]
+    names = {field.name for field in model._meta.fields}
+    if "side" in names:
+        kind = "two_sided"
+    elif "item" in names:
+        kind = "summary"
+    elif "unit" in names:
+        kind = "unit"
+    else:
+        kind = "subject"
+    catalogue_kind = "economic" if key in ("general_basic", "office_running") else "function"
+    attrs = {
+        "model": model,
+        "extra": 0,
+        "fields": [*IDENTITY_FIELDS[kind], *money_fields(model)],
+        "form": type(f"{model.__name__}Form", (TableRowForm,), {"catalogue_kind": catalogue_kind}),
+        "formset": type(f"{model.__name__}FormSet", (TableRowFormSet,), {"table_key": key}),
+        "verbose_name_plural": TableKey(key).label,
+        "template": "admin/edit_inline/tabular.html",
+    }
+    inline = type(f"{model.__name__}Inline", (ReadOnlyWhenPublished, admin.TabularInline), attrs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = admin.TabularInline.formfield_for_dbfield(self, db_field, request, **kwargs)
+        if db_field.name in ("code", "subject_code") and field is not None:
+            field.widget.attrs.update({"list": f"{catalogue_kind}-subjects", "size": 8})
+        return field
+
+    inline.formfield_for_dbfield = formfield_for_dbfield
+    return inline
+
+
+TABLE_INLINES = [table_inline(key) for key in LAYOUTS[Layout.GANSU]]
+
+
+class PriorYearFigureInline(ReadOnlyWhenPublished, admin.TabularInline):
+    model = PriorYearFigure
+    extra = 0
+
+
+class ChangeReasonInline(ReadOnlyWhenPublished, admin.TabularInline):
+    model = ChangeReason
+    extra = 0
+
+
+class ProcurementInline(ReadOnlyWhenPublished, admin.StackedInline):
+    model = ProcurementBudget
+
+
+class AssetsInline(ReadOnlyWhenPublished, admin.StackedInline):
+    model = AssetHoldings
+
+
+class DepartmentFormInline(ReadOnlyWhenPublished, admin.StackedInline):
+    model = DepartmentPerformanceForm
+    readonly_fields = ["basic_total", "expense_total", "income_total", "indicators_link"]
+
+    @admin.display(description=_("绩效指标"))
+    def indicators_link(self, obj) -> str:
+        if not obj.pk:
+            return ""
+        url = reverse("admin:disclosures_departmentperformanceform_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("编辑绩效指标"))
+
+
+class ProjectInline(ReadOnlyWhenPublished, admin.TabularInline):
+    model = Project
+    extra = 0
+    fields = [
+        "position", "name", "category", "unit", "current_appropriation", "special_account",
+        "carried_forward", "other_funds", "total", "figures_unit", "indicators_link",
+    ]  # fmt: skip
+    readonly_fields = ["total", "indicators_link"]
+
+    @admin.display(description=_("绩效目标与指标"))
+    def indicators_link(self, obj) -> str:
+        if not obj.pk:
+            return ""
+        url = reverse("admin:disclosures_project_change", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, _("编辑"))
+
+
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
     form = DisclosureForm
@@ -185,7 +329,17 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         (_("说明"), {"fields": ["amounts_rounded", "correction_note", "loaded_version"]}),
         (_("记录"), {"fields": ["created_at", "updated_at", "row_changes"]}),
     ]
-    inlines = [PassageInline, TableExplanationInline]
+    inlines = [
+        PassageInline,
+        PriorYearFigureInline,
+        ChangeReasonInline,
+        ProcurementInline,
+        AssetsInline,
+        *TABLE_INLINES,
+        TableExplanationInline,
+        DepartmentFormInline,
+        ProjectInline,
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
@@ -246,12 +400,39 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
                 for step in steps
             ],
             "workflow_events": disclosure.events.select_related("user") if disclosure else [],
+            "function_subjects": sorted(
+                FunctionSubject.objects.names(disclosure.fiscal_year).items()
+            )
+            if disclosure
+            else [],
+            "economic_subjects": sorted(
+                EconomicSubject.objects.names(disclosure.fiscal_year).items()
+            )
+            if disclosure
+            else [],
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
     def save_model(self, request, obj, form, change):
         obj.version = (obj.version or 0) + 1
         super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        derive.recompute(form.instance)
+
+    def get_formsets_with_inlines(self, request, obj=None):
+        """Subject codes are checked against the catalogue of the disclosure's year."""
+        year = obj.fiscal_year if obj else None
+        catalogues = {
+            "function": FunctionSubject.objects.names(year) if year else {},
+            "economic": EconomicSubject.objects.names(year) if year else {},
+        }
+        for formset, inline in super().get_formsets_with_inlines(request, obj):
+            form = formset.form
+            if issubclass(form, TableRowForm):
+                form.catalogue = catalogues[form.catalogue_kind]
+            yield formset, inline
 
     @admin.display(description=_("预览"))
     def preview(self, obj: Disclosure) -> str:
@@ -352,3 +533,81 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         else:
             self.message_user(request, _("已确认该警告。"))
         return HttpResponseRedirect(change_url)
+
+
+# The performance forms' indicators, one level below the disclosure.
+
+
+class DisclosurePartAdmin(admin.ModelAdmin):
+    """A part of a disclosure edited on its own page: same scope and freeze as the
+    disclosure it belongs to."""
+
+    def _disclosure(self, obj):
+        return obj.disclosure if obj is not None else None
+
+    def get_queryset(self, request):
+        visible = Disclosure.objects.for_user(request.user)
+        return super().get_queryset(request).filter(disclosure__in=visible)
+
+    def has_change_permission(self, request, obj=None):
+        disclosure = self._disclosure(obj)
+        if disclosure is not None and not may_edit(request.user, disclosure):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self.has_change_permission(request, obj) and super().has_delete_permission(
+            request, obj
+        )
+
+    def has_module_permission(self, request):
+        return False  # reached from the disclosure's page, not the index
+
+
+class DepartmentIndicatorInline(admin.TabularInline):
+    model = DepartmentIndicator
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or may_edit(request.user, obj.disclosure)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(DepartmentPerformanceForm)
+class DepartmentPerformanceFormAdmin(DisclosurePartAdmin):
+    readonly_fields = ["basic_total", "expense_total", "income_total"]
+    inlines = [DepartmentIndicatorInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        derive.recompute(form.instance.disclosure)
+
+
+class ProjectIndicatorInline(admin.TabularInline):
+    model = ProjectIndicator
+    extra = 0
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or may_edit(request.user, obj.disclosure)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+class KeyProjectInline(admin.StackedInline):
+    model = KeyProject
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None or may_edit(request.user, obj.disclosure)
+
+    has_add_permission = has_delete_permission = has_change_permission
+
+
+@admin.register(Project)
+class ProjectAdmin(DisclosurePartAdmin):
+    readonly_fields = ["total"]
+    inlines = [ProjectIndicatorInline, KeyProjectInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        derive.recompute(form.instance.disclosure)

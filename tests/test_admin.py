@@ -2,6 +2,7 @@
 the login), stale edits refused, workflow steps from the change page, overdue list."""
 
 import pytest
+from admin_forms import admin_form_data
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -101,59 +102,27 @@ def test_a_clerk_lists_only_their_departments(as_persona):
     assert LINXIA not in html
 
 
-def change_form_data(disclosure, **overrides):
-    data = {
-        "department": disclosure.department_id,
-        "fiscal_year": disclosure.fiscal_year,
-        "kind": disclosure.kind,
-        "layout": disclosure.layout,
-        "approved_on": "",
-        "signed_on": "2024-02-26",
-        "amounts_rounded": "on",
-        "correction_note": disclosure.correction_note,
-        "loaded_version": disclosure.version,
-        "_save": "保存",
-    }
-    for prefix in ("passages", "table_explanations"):
-        count = getattr(disclosure, prefix).count()
-        data.update(
-            {
-                f"{prefix}-TOTAL_FORMS": count,
-                f"{prefix}-INITIAL_FORMS": count,
-                f"{prefix}-MIN_NUM_FORMS": 0,
-                f"{prefix}-MAX_NUM_FORMS": 1000,
-            }
-        )
-        for index, row in enumerate(getattr(disclosure, prefix).order_by("pk")):
-            data[f"{prefix}-{index}-id"] = row.pk
-            data[f"{prefix}-{index}-disclosure"] = disclosure.pk
-            if prefix == "passages":
-                data.update(
-                    {f"{prefix}-{index}-section": row.section, f"{prefix}-{index}-text": row.text}
-                )
-            else:
-                data.update(
-                    {f"{prefix}-{index}-table": row.table, f"{prefix}-{index}-text": row.text}
-                )
-    data.update(overrides)
-    return data
+def change_form_data(client, disclosure, **overrides):
+    """The change form as the browser would post it, with some fields changed."""
+    html = client.get(url("change", disclosure.pk)).content.decode()
+    return {**admin_form_data(html), "_save": "保存", **overrides}
 
 
 def test_a_stale_form_is_refused_and_changes_nothing(as_persona, linxia_draft):
     client = as_persona("linxia_clerk")
-    loaded = Disclosure.objects.get(pk=linxia_draft.pk)
-    # Someone else saves first.
+    loaded = change_form_data(client, linxia_draft)  # two people open the same page
+    # One saves first.
     first = client.post(
-        url("change", loaded.pk), change_form_data(loaded, correction_note="先保存的更正说明")
+        url("change", linxia_draft.pk), {**loaded, "correction_note": "先保存的更正说明"}
     )
-    assert first.status_code == 302
-    # The form loaded before that save is now stale.
+    assert first.status_code == 302, first.content.decode()[:3000]
+    # The other's form, loaded before that save, is now stale.
     second = client.post(
-        url("change", loaded.pk), change_form_data(loaded, correction_note="覆盖别人的内容")
+        url("change", linxia_draft.pk), {**loaded, "correction_note": "覆盖别人的内容"}
     )
     assert second.status_code == 200
     assert "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开" in second.content.decode()
-    assert Disclosure.objects.get(pk=loaded.pk).correction_note == "先保存的更正说明"
+    assert Disclosure.objects.get(pk=linxia_draft.pk).correction_note == "先保存的更正说明"
 
 
 def test_workflow_steps_from_the_change_page(as_persona, linxia_draft):
@@ -223,3 +192,47 @@ def test_the_checks_panel_links_each_finding_and_takes_acknowledgements(as_perso
         .status_code
         == 403
     )
+
+
+def row_prefix(data, table_set: str, field: str, value: str) -> str:
+    """The formset prefix of the row whose `field` has `value` (e.g. code 30101 of 表七)."""
+    for name, current in data.items():
+        if name.startswith(f"{table_set}-") and name.endswith(f"-{field}") and current == value:
+            return name.removesuffix(f"-{field}")
+    raise AssertionError(f"no {table_set} row with {field}={value}")
+
+
+def test_editing_table_seven_recomputes_its_totals_and_the_checks_see_it(as_persona, linxia_draft):
+    from decimal import Decimal
+
+    from disclosures.models import GeneralBasicRow
+
+    client = as_persona("linxia_clerk")
+    data = change_form_data(client, linxia_draft)
+    basic_wage = row_prefix(data, "generalbasicrow_set", "code", "30101")
+    total_row = row_prefix(data, "generalbasicrow_set", "code", "")
+    assert f"{basic_wage}-total" not in data  # the row's 合计 is computed, not typed
+    assert f"{total_row}-personnel" not in data  # so is every figure of 总计
+    data[f"{basic_wage}-personnel"] = "271.37"  # was 261.37
+    data[f"{total_row}-personnel"] = "1.00"  # a tampered post for a computed cell is ignored
+    response = client.post(url("change", linxia_draft.pk), {**data, "_continue": "1"}, follow=True)
+    assert response.status_code == 200
+    rows = {r.code: r for r in GeneralBasicRow.objects.filter(disclosure=linxia_draft)}
+    assert (rows["30101"].total, rows["301"].personnel, rows[""].total, rows[""].personnel) == (
+        Decimal("271.37"),
+        Decimal("721.79"),
+        Decimal("831.07"),
+        Decimal("724.75"),
+    )
+    html = response.content.decode()
+    assert "表七（一般公共预算基本支出情况表）“总计”行“合计”列应为 821.07" in html
+
+
+def test_an_unknown_subject_code_is_refused_with_a_message(as_persona, linxia_draft):
+    client = as_persona("linxia_clerk")
+    data = change_form_data(client, linxia_draft)
+    row = row_prefix(data, "generalexpenserow_set", "code", "2010199")
+    data[f"{row}-code"] = "2010198"
+    response = client.post(url("change", linxia_draft.pk), data)
+    assert response.status_code == 200
+    assert "科目编码 2010198 不在当年政府收支分类科目中。" in response.content.decode()
