@@ -29,23 +29,6 @@ def user(name):
     return get_user_model().objects.get(username=name)
 
 
-@pytest.fixture
-def clean_draft(linxia_draft):
-    """The correction draft with the seed's mistakes fixed: no errors left."""
-    form = DepartmentPerformanceForm.objects.get(disclosure=linxia_draft)
-    form.basic_total = Decimal("821.07")
-    form.save()
-    Project.objects.filter(disclosure=linxia_draft).update(figures_unit="wan")
-    for model, name, official in (
-        ("generalbasicrow", "工作福利支出", "工资福利支出"),
-        ("fiscalsummaryrow", "文化体育与传媒支出", "文化旅游体育与传媒支出"),
-    ):
-        rows = getattr(linxia_draft, f"{model}_set")
-        field = "name" if model == "generalbasicrow" else "label"
-        rows.filter(**{field: name}).update(**{field: official})
-    return linxia_draft
-
-
 # Published revisions are frozen -------------------------------------------------------
 
 

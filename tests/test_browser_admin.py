@@ -1,0 +1,94 @@
+"""A clerk's day in Debian's chromium, driven by Playwright: log in, change an amount in
+表七 of a draft, see the checks panel flag it, fix it, submit.
+
+Screenshots of each step go to $SCREENSHOT_DIR (default: a temporary folder).
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from disclosures.demo.loader import load_demo
+from disclosures.models import Disclosure
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
+    pytest.mark.django_db(transaction=True),
+]
+TABLE_SEVEN_FLAG = "表七（一般公共预算基本支出情况表）“总计”行“合计”列应为 821.07"
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the live server's ORM calls are in its own.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_again():
+    """This test commits to the database, which is emptied afterwards: load the demo again
+    for the tests that follow."""
+    yield
+    load_demo()
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_a_clerk_fixes_table_seven_and_submits(
+    browser, live_server, clean_draft, demo_again, screenshots
+):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "linxia_clerk")
+    page.fill("#id_password", "demo-pass-2024")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+
+    page.goto(f"{live_server.url}/admin/disclosures/disclosure/{clean_draft.pk}/change/")
+    assert "全部检查通过" in page.inner_text("#checks-heading + *") or "警告" in page.inner_text(
+        ".checks-panel"
+    )
+    assert TABLE_SEVEN_FLAG not in page.content()
+    basic_wage = page.locator(
+        'tr:has(input[name$="-code"][value="30101"]) input[name$="-personnel"]'
+    )
+    assert basic_wage.input_value() == "261.37"
+    page.screenshot(path=str(screenshots / "1-draft.png"), full_page=False)
+
+    # A typing slip in 表七: 基本工资 261.37 becomes 271.37.
+    basic_wage.fill("271.37")
+    page.click('input[name="_continue"]')
+    panel = page.locator(".checks-panel")
+    assert TABLE_SEVEN_FLAG in panel.inner_text()
+    assert "错误" in panel.inner_text()
+    page.screenshot(path=str(screenshots / "2-flagged.png"), full_page=False)
+
+    # Fixed; the errors are gone and the draft can be submitted.
+    page.locator('tr:has(input[name$="-code"][value="30101"]) input[name$="-personnel"]').fill(
+        "261.37"
+    )
+    page.click('input[name="_continue"]')
+    assert TABLE_SEVEN_FLAG not in page.locator(".checks-panel").inner_text()
+    page.click('button[value="submit"]')
+    page.wait_for_selector(".messagelist")
+    assert "已完成：提交。" in page.inner_text(".messagelist")
+    assert "流程：已提交" in page.inner_text("#workflow-heading")
+    page.screenshot(path=str(screenshots / "3-submitted.png"), full_page=False)
+    assert Disclosure.objects.get(pk=clean_draft.pk).status == "submitted"
