@@ -7,6 +7,7 @@ piece of work; this one lets staff see what is stored and open the preview.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -254,6 +255,9 @@ class PriorYearFigureInline(ReadOnlyWhenPublished, admin.TabularInline):
 class ChangeReasonInline(ReadOnlyWhenPublished, admin.TabularInline):
     model = ChangeReason
     extra = 0
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 2, "cols": 60})}
+    }
 
 
 class ProcurementInline(ReadOnlyWhenPublished, admin.StackedInline):
@@ -293,6 +297,20 @@ class ProjectInline(ReadOnlyWhenPublished, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("编辑"))
 
 
+def inline_group(anchor: str) -> str:
+    """The id of the inline on the change page that holds a finding's table or form."""
+    if anchor in TABLE_MODELS:
+        accessor = (
+            TABLE_MODELS[anchor]._meta.get_field("disclosure").remote_field.get_accessor_name()
+        )
+        return f"{accessor}-group"
+    if anchor == "department_form":
+        return "department_form-group"
+    if anchor.startswith("project_form_"):
+        return "projects-group"
+    return "content-main"
+
+
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
     form = DisclosureForm
@@ -329,6 +347,10 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         (_("说明"), {"fields": ["amounts_rounded", "correction_note", "loaded_version"]}),
         (_("记录"), {"fields": ["created_at", "updated_at", "row_changes"]}),
     ]
+
+    class Media:
+        css = {"all": ["css/admin-disclosure.css"]}
+
     inlines = [
         PassageInline,
         PriorYearFigureInline,
@@ -380,9 +402,9 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         findings = []
         if disclosure is not None:
             facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
-            preview = reverse("disclosures:staff-preview", args=[disclosure.pk])
             findings = [
-                {"finding": f, "link": f"{preview}#{anchor(f, facts)}"} for f in run_checks(facts)
+                {"finding": f, "link": f"#{inline_group(anchor(f, facts))}"}
+                for f in run_checks(facts)
             ]
         extra_context = {
             **(extra_context or {}),
