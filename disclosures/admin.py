@@ -585,6 +585,11 @@ class DisclosurePartAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return False  # reached from the disclosure's page, not the index
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        if not self.get_queryset(request).filter(pk=object_id).exists():
+            raise Http404
+        return super().change_view(request, object_id, form_url, extra_context)
+
 
 class DepartmentIndicatorInline(admin.TabularInline):
     model = DepartmentIndicator

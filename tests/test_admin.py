@@ -237,3 +237,36 @@ def test_an_unknown_subject_code_is_refused_with_a_message(as_persona, linxia_dr
     response = client.post(url("change", linxia_draft.pk), data)
     assert response.status_code == 200
     assert "科目编码 2010198 不在当年政府收支分类科目中。" in response.content.decode()
+
+
+# persona: (project page, department form page, regions, departments, function subjects)
+PARTS_MATRIX = {
+    "anonymous": ("login", "login", "login", "login", "login"),
+    "linxia_clerk": (200, 200, 200, 200, 200),
+    "zengcheng_clerk": (404, 404, 200, 200, 200),
+    "reviewer": (200, 200, 200, 200, 200),
+    "publisher": (200, 200, 200, 200, 200),
+    "admin": (200, 200, 200, 200, 200),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_permission_matrix_on_the_other_admin_pages(as_persona, linxia_draft, persona):
+    project = linxia_draft.projects.first()
+    views = (
+        reverse("admin:disclosures_project_change", args=[project.pk]),
+        reverse(
+            "admin:disclosures_departmentperformanceform_change",
+            args=[linxia_draft.department_form.pk],
+        ),
+        reverse("admin:disclosures_region_changelist"),
+        reverse("admin:disclosures_department_changelist"),
+        reverse("admin:disclosures_functionsubject_changelist"),
+    )
+    client = as_persona(persona)
+    for view, status in zip(views, PARTS_MATRIX[persona], strict=True):
+        expect(client.get(view), status)
+    # Only the department's clerk edits the draft's projects.
+    if persona in ("linxia_clerk", "reviewer", "publisher"):
+        editable = 'name="_save"' in client.get(views[0]).content.decode()
+        assert editable is (persona == "linxia_clerk")
