@@ -590,15 +590,23 @@ class DisclosurePartAdmin(admin.ModelAdmin):
             raise Http404
         return super().change_view(request, object_id, form_url, extra_context)
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        derive.recompute(form.instance.disclosure)
 
-class DepartmentIndicatorInline(admin.TabularInline):
-    model = DepartmentIndicator
-    extra = 0
+
+class EditableWithItsDisclosure:
+    """An inline under a part of a disclosure: editable exactly when the disclosure is."""
 
     def has_change_permission(self, request, obj=None):
         return obj is None or may_edit(request.user, obj.disclosure)
 
     has_add_permission = has_delete_permission = has_change_permission
+
+
+class DepartmentIndicatorInline(EditableWithItsDisclosure, admin.TabularInline):
+    model = DepartmentIndicator
+    extra = 0
 
 
 @admin.register(DepartmentPerformanceForm)
@@ -606,35 +614,17 @@ class DepartmentPerformanceFormAdmin(DisclosurePartAdmin):
     readonly_fields = ["basic_total", "expense_total", "income_total"]
     inlines = [DepartmentIndicatorInline]
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        derive.recompute(form.instance.disclosure)
 
-
-class ProjectIndicatorInline(admin.TabularInline):
+class ProjectIndicatorInline(EditableWithItsDisclosure, admin.TabularInline):
     model = ProjectIndicator
     extra = 0
 
-    def has_change_permission(self, request, obj=None):
-        return obj is None or may_edit(request.user, obj.disclosure)
 
-    has_add_permission = has_delete_permission = has_change_permission
-
-
-class KeyProjectInline(admin.StackedInline):
+class KeyProjectInline(EditableWithItsDisclosure, admin.StackedInline):
     model = KeyProject
-
-    def has_change_permission(self, request, obj=None):
-        return obj is None or may_edit(request.user, obj.disclosure)
-
-    has_add_permission = has_delete_permission = has_change_permission
 
 
 @admin.register(Project)
 class ProjectAdmin(DisclosurePartAdmin):
     readonly_fields = ["total"]
     inlines = [ProjectIndicatorInline, KeyProjectInline]
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        derive.recompute(form.instance.disclosure)
