@@ -22,6 +22,18 @@ T = TableKey
 NO_REASON = {"", "无", "无。"}
 
 
+class Heading(str):
+    """A heading of the text: still a plain string in JSON, with a level for layouts
+    (0 the title, 1 一、…, 2 （一）…)."""
+
+    level: int
+
+    def __new__(cls, text: str, level: int) -> "Heading":
+        heading = super().__new__(cls, text)
+        heading.level = level
+        return heading
+
+
 def wan(amount: Decimal) -> str:
     """990.07, 169, 0 — figures in the text drop trailing zeros, as seed 004 prints them."""
     return money.format_plain(amount, blank_zero=False)
@@ -89,8 +101,8 @@ class Narrative:
         if not self.facts.has_narrative:
             return []
         return [
-            self.facts.department_name,
-            f"{self.year}年部门预算公开情况说明",
+            Heading(self.facts.department_name, 0),
+            Heading(f"{self.year}年部门预算公开情况说明", 0),
             *self.preface(),
             *self.duties_and_structure(),
             *self.overview(),
@@ -106,18 +118,18 @@ class Narrative:
         ]
 
     def preface(self) -> Iterator[str]:
-        yield "前言"
+        yield Heading("前言", 1)
         yield from self.passage(S.PREFACE)
 
     def duties_and_structure(self) -> Iterator[str]:
-        yield "一、部门职责"
+        yield Heading("一、部门职责", 1)
         yield from self.passage(S.DUTIES)
-        yield "二、机构设置情况"
-        yield "（一）机关内设机构"
+        yield Heading("二、机构设置情况", 1)
+        yield Heading("（一）机关内设机构", 2)
         yield from self.passage(S.INTERNAL_BODIES)
-        yield "（二）参照公务员法管理单位"
+        yield Heading("（二）参照公务员法管理单位", 2)
         yield from self.passage(S.CIVIL_SERVICE_UNITS)
-        yield "（三）直属事业单位"
+        yield Heading("（三）直属事业单位", 2)
         yield from self.passage(S.AFFILIATED_UNITS)
 
     def overview(self) -> Iterator[str]:
@@ -133,7 +145,7 @@ class Narrative:
             for row in facts.summary(T.DEPARTMENT_SUMMARY, "expense", SummaryItem.FUNCTION_CLASS)
             if row.amount
         ]
-        yield "三、部门收支总体情况"
+        yield Heading("三、部门收支总体情况", 1)
         yield f"按照预算管理有关规定，{self.year}年部门收支包括机关预算和直属单位预算在内的汇总情况。"
         yield (
             f"{self.year}年部门收支总预算{wan(grand_total)}万元。按照综合预算的原则，单位所有收入和支出均纳入"
@@ -149,7 +161,7 @@ class Narrative:
             ("上年结转收入", carried),
             ("其他收入", other),
         ]
-        yield "（一）收入预算"
+        yield Heading("（一）收入预算", 2)
         yield (
             f"{self.year}年收入预算{wan(grand_total)}万元（详见部门预算公开表"
             f"{self.table_numbers(T.DEPARTMENT_SUMMARY, T.DEPARTMENT_INCOME)}）。包括："
@@ -162,7 +174,7 @@ class Narrative:
             ("项目支出", facts.total(T.DEPARTMENT_EXPENSE, "project")),
             ("上年结转", facts.total(T.DEPARTMENT_EXPENSE, "carried_forward")),
         ]
-        yield "（二）支出预算"
+        yield Heading("（二）支出预算", 2)
         yield (
             f"{self.year}年支出预算{wan(total)}万元（详见部门预算公开表{self.table_numbers(T.DEPARTMENT_EXPENSE)}）。"
             "其中："
@@ -173,7 +185,7 @@ class Narrative:
     def general_budget(self) -> Iterator[str]:
         facts = self.facts
         classes = [row for row in facts.subjects(T.GENERAL_EXPENSE) if len(row.code) == 3]
-        yield "四、一般公共预算情况"
+        yield Heading("四、一般公共预算情况", 1)
         included = "、".join(
             f"{facts.function_names.get(r.code, r.name)}{wan(r.total)}万元" for r in classes
         )
@@ -186,7 +198,7 @@ class Narrative:
             )
             + "）："
         )
-        yield "（一）基本支出"
+        yield Heading("（一）基本支出", 2)
         yield f"{self.year}年基本支出{wan(facts.current(C.BASIC))}万元，{self.change(C.BASIC)}。"
         economic = [row for row in facts.subjects(T.GENERAL_BASIC) if len(row.code) == 5]
         personnel = [facts.economic_names.get(r.code, r.name) for r in economic if r.personnel]
@@ -198,13 +210,13 @@ class Narrative:
         yield (
             f"公用经费支出{wan(facts.total(T.GENERAL_BASIC, 'running'))}万元，主要包括：{listing(running) or '无'}。"
         )
-        yield "（二）项目支出"
+        yield Heading("（二）项目支出", 2)
         yield (
             f"{self.year}年一般公共预算财政拨款项目支出预算{wan(facts.current(C.PROJECT))}万元，"
             f"{self.change(C.PROJECT)}。"
         )
         yield from self.project_categories()
-        yield "（三）支出功能分类说明"
+        yield Heading("（三）支出功能分类说明", 2)
         for number, code in enumerate(facts.compared_classes(), start=1):
             name = facts.function_names.get(code, code)
             yield (
@@ -238,8 +250,8 @@ class Narrative:
 
     def three_public(self) -> Iterator[str]:
         facts = self.facts
-        yield "五、部门一般公共预算财政拨款“三公”经费、培训费、会议费等情况"
-        yield "（一）“三公”经费情况说明"
+        yield Heading("五、部门一般公共预算财政拨款“三公”经费、培训费、会议费等情况", 1)
+        yield Heading("（一）“三公”经费情况说明", 2)
         yield f"“三公”经费预算{wan(facts.current(C.THREE_PUBLIC))}万元，{self.change(C.THREE_PUBLIC)}。"
         yield f"1.因公出国（境）费用{wan(facts.current(C.ABROAD))}万元，{self.change(C.ABROAD)}。"
         yield f"2.公务接待费{wan(facts.current(C.RECEPTION))}万元，{self.change(C.RECEPTION)}。"
@@ -248,18 +260,18 @@ class Narrative:
             f"{wan(facts.current(C.VEHICLE_PURCHASE))}万元，公务用车运行维护费"
             f"{wan(facts.current(C.VEHICLE_OPERATION))}万元），{self.change(C.VEHICLES)}。"
         )
-        yield "（二）培训费预算情况说明"
+        yield Heading("（二）培训费预算情况说明", 2)
         yield f"培训费{wan(facts.current(C.TRAINING))}万元，{self.change(C.TRAINING)}。"
-        yield "（三）会议费预算情况说明"
+        yield Heading("（三）会议费预算情况说明", 2)
         yield f"会议费{wan(facts.current(C.MEETING))}万元，{self.change(C.MEETING)}。"
 
     def office_running(self) -> Iterator[str]:
-        yield "六、一般公共预算财政拨款机关运行经费情况"
+        yield Heading("六、一般公共预算财政拨款机关运行经费情况", 1)
         yield f"机关运行经费{wan(self.facts.current(C.OFFICE_RUNNING))}万元，{self.change(C.OFFICE_RUNNING)}。"
 
     def procurement(self) -> Iterator[str]:
         budget = self.facts.procurement
-        yield "七、政府采购安排情况"
+        yield Heading("七、政府采购安排情况", 1)
         if budget is None:
             yield f"{self.year}年，本部门未安排政府采购预算。"
             return
@@ -275,7 +287,7 @@ class Narrative:
 
     def assets(self) -> Iterator[str]:
         held = self.facts.assets
-        yield "八、国有资产占用情况"
+        yield Heading("八、国有资产占用情况", 1)
         if held is None:
             yield "本部门未填列国有资产占用情况。"
             return
@@ -304,12 +316,12 @@ class Narrative:
 
     def other_matters(self) -> Iterator[str]:
         facts = self.facts
-        yield "九、其他重要事项情况说明"
-        yield "（一）政府性基金预算支出情况"
+        yield Heading("九、其他重要事项情况说明", 1)
+        yield Heading("（一）政府性基金预算支出情况", 2)
         yield from self.budget_table_paragraph(T.FUND_EXPENSE, "政府性基金预算支出情况表")
-        yield "（二）非税收入情况"
+        yield Heading("（二）非税收入情况", 2)
         yield from self.passage(S.NON_TAX_INCOME)
-        yield "（三）重点项目情况"
+        yield Heading("（三）重点项目情况", 2)
         key_projects = [p for p in facts.projects if p.position in facts.key_projects]
         if not key_projects:
             yield "本部门无重点项目。"
@@ -323,16 +335,16 @@ class Narrative:
             yield f"5、实施计划：{key.plan}"
             yield f"6、年度预算安排：{wan(project.total)}万元"
             yield f"7、预期总体目标：{key.expected_goal}"
-        yield "（四）国有资本经营预算支出情况"
+        yield Heading("（四）国有资本经营预算支出情况", 2)
         yield from self.budget_table_paragraph(T.CAPITAL_EXPENSE, "国有资本经营预算支出情况表")
         yield from self.passage(S.OTHER_MATTERS)
 
     def performance(self) -> Iterator[str]:
         facts = self.facts
-        yield "十、预算绩效管理情况"
-        yield f"（一）{self.last_year}年预算绩效管理工作情况。"
+        yield Heading("十、预算绩效管理情况", 1)
+        yield Heading(f"（一）{self.last_year}年预算绩效管理工作情况", 2)
         yield from self.passage(S.PERFORMANCE_REVIEW)
-        yield f"（二）{self.year}年绩效目标编制情况"
+        yield Heading(f"（二）{self.year}年绩效目标编制情况", 2)
         project_indicators = [
             i for p in facts.projects for i in facts.project_indicators.get(p.position, [])
         ]
@@ -344,7 +356,7 @@ class Narrative:
         yield from self.passage(S.PERFORMANCE_TARGETS)
 
     def glossary(self) -> Iterator[str]:
-        yield "十一、名词解释"
+        yield Heading("十一、名词解释", 1)
         yield from self.passage(S.GLOSSARY)
 
     def signature(self) -> Iterator[str]:

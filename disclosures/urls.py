@@ -6,6 +6,10 @@ app_name = "disclosures"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("disclosures/<int:pk>/pdf/", views.disclosure_pdf, name="pdf"),
     path("staff/disclosures/<int:pk>/preview/", views.staff_preview, name="staff-preview"),
+    path(
+        "staff/disclosures/<int:pk>/preview.pdf", views.staff_preview_pdf, name="staff-preview-pdf"
+    ),
     path("staff/disclosures/<int:pk>/document.json", views.staff_document, name="staff-document"),
 ]

@@ -1,10 +1,14 @@
+from urllib.parse import quote
+
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
 
 from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure
+from disclosures.pdf import pdf_filename, render_pdf, store_pdf
 from disclosures.specs import performance_forms, statutory_tables
 
 
@@ -36,3 +40,37 @@ def staff_document(request: HttpRequest, pk: int) -> JsonResponse:
     return JsonResponse(
         disclosure_document(disclosure), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
+
+
+def _attachment(filename: str) -> str:
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
+
+
+@require_GET
+def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The stored PDF of a published revision, with its SHA-256 as ETag; never re-rendered."""
+    disclosure = get_object_or_404(
+        Disclosure.objects.published().select_related("department"), pk=pk
+    )
+    stored = getattr(disclosure, "pdf", None) or store_pdf(disclosure.pk)
+    etag = f'"{stored.sha256}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = HttpResponse(status=304)
+    else:
+        response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
+        response["Content-Disposition"] = _attachment(pdf_filename(disclosure))
+        response["Content-Length"] = str(stored.size)
+    response["ETag"] = etag
+    response["X-Content-SHA256"] = stored.sha256
+    return response
+
+
+@staff_member_required
+def staff_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """Any revision's PDF, rendered on demand for staff (drafts are never stored)."""
+    disclosure = get_object_or_404(Disclosure.objects.with_contents(), pk=pk)
+    if not Disclosure.objects.for_user(request.user).filter(pk=pk).exists():
+        raise Http404
+    response = HttpResponse(render_pdf(disclosure), content_type="application/pdf")
+    response["Content-Disposition"] = _attachment(f"预览-{pdf_filename(disclosure)}")
+    return response

@@ -13,10 +13,12 @@ from disclosures.checks import Severity, check_disclosure
 from disclosures.models import (
     DepartmentPerformanceForm,
     Disclosure,
+    DisclosurePDF,
     Project,
     WorkflowEvent,
 )
 from disclosures.roles import may_edit
+from disclosures.tasks import render_disclosure_pdf
 
 Status = Disclosure.Status
 Action = WorkflowEvent.Action
@@ -135,7 +137,7 @@ def publish(disclosure: Disclosure, user) -> Disclosure:
     """Publish an approved revision; refused while errors remain. It never changes again."""
     _require(user, "publish_disclosure")
     _refuse_errors(disclosure, "公开")
-    return _move(
+    published = _move(
         disclosure,
         user,
         Action.PUBLISH,
@@ -143,6 +145,9 @@ def publish(disclosure: Disclosure, user) -> Disclosure:
         Status.PUBLISHED,
         published_at=timezone.now(),
     )
+    # The statutory PDF is rendered once, in the background, after the commit.
+    transaction.on_commit(lambda: render_disclosure_pdf.enqueue(published.pk))
+    return published
 
 
 # Rows below a disclosure's own rows, copied with their parent: (parent model, accessor, fk).
@@ -202,8 +207,8 @@ def correct(disclosure: Disclosure, user, note: str) -> Disclosure:
     )
     draft.save()
     for relation in Disclosure._meta.related_objects:
-        if relation.related_model is WorkflowEvent:
-            continue
+        if relation.related_model in (WorkflowEvent, DisclosurePDF):
+            continue  # the new revision has its own history and, once published, its own file
         accessor = relation.get_accessor_name()
         if relation.one_to_one:
             child = getattr(source, accessor, None)

@@ -12,8 +12,16 @@ def fast_password_hasher(settings):
     ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def media_in_a_temporary_folder(tmp_path_factory):
+    """Rendered files go to a temporary folder, not the project's media/."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
 @pytest.fixture(scope="session")
-def django_db_setup(django_db_setup, django_db_blocker):
+def django_db_setup(django_db_setup, django_db_blocker, media_in_a_temporary_folder):
     """The test database holds the demo data, loaded once, as `make run` loads it."""
     with django_db_blocker.unblock():
         load_demo()

@@ -43,6 +43,7 @@ from disclosures.models import (
 )
 from disclosures.models.tables import money_fields
 from disclosures.roles import CLERK, PUBLISHER, REVIEWER
+from disclosures.tasks import render_disclosure_pdf
 
 from . import linxia_2024, zengcheng_2024
 
@@ -57,11 +58,16 @@ def D(value: str | None) -> Decimal:
 def load_demo() -> list[str]:
     """Load both demo disclosures and the demo admin; returns what was done, line by line."""
     with transaction.atomic():
-        return [
+        done = [
             load_disclosure(linxia_2024, _fill_linxia),
             load_disclosure(zengcheng_2024, _fill_zengcheng),
             _demo_accounts(),
         ]
+    # Published revisions have their statutory PDF, as publishing would have rendered it.
+    for disclosure in Disclosure.objects.published().filter(pdf__isnull=True):
+        render_disclosure_pdf.enqueue(disclosure.pk)
+        done.append(f"已生成 PDF：{disclosure}")
+    return done
 
 
 def load_disclosure(source: ModuleType, fill) -> str:

@@ -10,6 +10,7 @@ from .disclosure import (
     ProcurementBudget,
     TableExplanation,
 )
+from .files import DisclosurePDF
 from .performance import (
     DepartmentIndicator,
     DepartmentPerformanceForm,
@@ -49,6 +50,7 @@ __all__ = [
     "DepartmentPerformanceForm",
     "DepartmentSummaryRow",
     "Disclosure",
+    "DisclosurePDF",
     "EconomicSubject",
     "FindingAcknowledgement",
     "FiscalByUnitRow",
