@@ -29,8 +29,12 @@ def pdf_filename(disclosure: Disclosure) -> str:
     return f"{disclosure.fiscal_year}年{disclosure.department.name}{disclosure.get_kind_display()}{revision}.pdf"
 
 
-def render_pdf(disclosure: Disclosure) -> bytes:
-    """The PDF of one revision, fetched with Disclosure.objects.with_contents()."""
+def render_pdf(disclosure: Disclosure, *, project_list: bool | None = None) -> bytes:
+    """The PDF of one revision, fetched with Disclosure.objects.with_contents().
+
+    Projects print one form each, as seed 004 does; `project_list` adds seed 000's list
+    of all projects instead (by default only for layouts without the forms).
+    """
     with translation.override("zh-hans"):
         facts = Facts.of(disclosure)
         forms = performance_forms(disclosure)
@@ -42,7 +46,9 @@ def render_pdf(disclosure: Disclosure) -> bytes:
                 "tables": statutory_tables(disclosure),
                 "forms": forms,
                 # Seed 000's list style is for layouts without the one-form-per-project forms.
-                "project_list": forms["project_list"] if not facts.has_narrative else None,
+                "project_list": forms["project_list"]
+                if (project_list if project_list is not None else not facts.has_narrative)
+                else None,
             },
         )
         return HTML(string=html, base_url=str(settings.BASE_DIR)).write_pdf(

@@ -1,13 +1,21 @@
 from urllib.parse import quote
 
 from django.contrib.admin.views.decorators import staff_member_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from disclosures.bulk import published_zip
 from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
-from disclosures.models import Disclosure
+from disclosures.models import Disclosure, Region
 from disclosures.pdf import pdf_filename, render_pdf, store_pdf
 from disclosures.specs import performance_forms, statutory_tables
 
@@ -73,4 +81,13 @@ def staff_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     response = HttpResponse(render_pdf(disclosure), content_type="application/pdf")
     response["Content-Disposition"] = _attachment(f"预览-{pdf_filename(disclosure)}")
+    return response
+
+
+@require_GET
+def bulk_pdfs(request: HttpRequest, region_code: str, year: int) -> StreamingHttpResponse:
+    """Every published PDF of a region (and the regions below it) for a year, one ZIP."""
+    region = get_object_or_404(Region, code=region_code)
+    response = StreamingHttpResponse(published_zip(region, year), content_type="application/zip")
+    response["Content-Disposition"] = _attachment(f"{year}年{region.name}部门预算公开PDF.zip")
     return response

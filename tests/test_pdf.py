@@ -169,3 +169,29 @@ def test_render_pdf_command(tmp_path, stored):
     )
     assert hashlib.sha256(out.read_bytes()).hexdigest() == stored.sha256
     assert stored.sha256 in printed.getvalue()
+
+
+def test_bulk_zip_of_a_region_and_year_with_a_manifest(client, stored):
+    import csv
+    import zipfile
+
+    response = client.get(reverse("disclosures:bulk-pdfs", args=["620000", 2024]))  # 甘肃省
+    assert response.status_code == 200
+    assert response.streaming
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    name = "临夏市/2024年临夏市人民代表大会常务委员会办公室部门预算.pdf"
+    assert archive.namelist() == [name, "manifest.csv"]
+    assert hashlib.sha256(archive.read(name)).hexdigest() == stored.sha256
+    manifest = list(csv.reader(io.StringIO(archive.read("manifest.csv").decode("utf-8-sig"))))
+    assert manifest[0] == ["文件", "地区", "部门", "年度", "类别", "版本", "公开时间", "SHA-256"]
+    assert manifest[1][2:6] == [LINXIA, "2024", "部门预算", "1"]
+    assert manifest[1][7] == stored.sha256
+    assert client.get(reverse("disclosures:bulk-pdfs", args=["440000", 2023])).status_code == 200
+
+
+def test_the_project_list_is_an_option(linxia):
+    with_list = pdf_module.render_pdf(
+        Disclosure.objects.with_contents().get(pk=linxia.pk), project_list=True
+    )
+    text = squashed_text(PdfReader(io.BytesIO(with_list)))
+    assert "2024年项目支出绩效目标表（含转移支付项目）" in text

@@ -76,7 +76,7 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
                 rows = rows.select_related("unit")
             row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
         return self.select_related(
-            "department__region", "procurement", "assets", "department_form"
+            "department__region", "procurement", "assets", "department_form", "pdf"
         ).prefetch_related(
             *row_sets,
             "department__units",
