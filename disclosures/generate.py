@@ -526,3 +526,72 @@ def amount_cells(facts: Facts) -> list[tuple[Any, str]]:
             )
         ]
     return cells
+
+
+def save_generated(facts: Facts) -> Disclosure:
+    """Save a generated disclosure (and a department and region for it) to the database,
+    e.g. to render it; callers normally do this inside a transaction they roll back."""
+    from disclosures.models import (
+        ChangeReason,
+        Department,
+        Passage,
+        PriorYearFigure,
+        Region,
+        TableExplanation,
+    )
+
+    region, _ = Region.objects.get_or_create(code="000000", defaults={"name": "生成数据"})
+    department = Department.objects.create(
+        region=region, name=f"{facts.department_name}{Disclosure.objects.count() + 1}"
+    )
+    units = {}
+    for unit in facts.units:
+        units[unit.pk] = Unit.objects.create(
+            department=department,
+            name=unit.name,
+            is_headquarters=unit.is_headquarters,
+            position=unit.pk,
+        )
+    disclosure = facts.disclosure
+    disclosure.pk = None
+    disclosure.department = department
+    disclosure.save()
+    for rows in facts.rows.values():
+        for row in rows:
+            row.disclosure = disclosure
+            if getattr(row, "unit_id", None):
+                row.unit = units[row.unit_id]
+        type(rows[0]).objects.bulk_create(rows) if rows else None
+    form = facts.department_form
+    form.disclosure = disclosure
+    form.save()
+    for indicator in facts.department_indicators:
+        indicator.form = form
+    DepartmentIndicator.objects.bulk_create(facts.department_indicators)
+    for project in facts.projects:
+        indicators = facts.project_indicators.get(project.position, [])
+        project.disclosure = disclosure
+        project.unit = units[project.unit_id]
+        project.save()
+        for indicator in indicators:
+            indicator.project = project
+        ProjectIndicator.objects.bulk_create(indicators)
+    Passage.objects.bulk_create(
+        Passage(disclosure=disclosure, section=s, text=t) for s, t in facts.passages.items()
+    )
+    TableExplanation.objects.bulk_create(
+        TableExplanation(disclosure=disclosure, table=k, text=t)
+        for k, t in facts.explanations.items()
+    )
+    PriorYearFigure.objects.bulk_create(
+        PriorYearFigure(disclosure=disclosure, item=i, subject_code=c, amount=a)
+        for (i, c), a in facts.prior_year.items()
+    )
+    ChangeReason.objects.bulk_create(
+        ChangeReason(disclosure=disclosure, item=i, subject_code=c, text=t)
+        for (i, c), t in facts.reasons.items()
+    )
+    for one in (facts.procurement, facts.assets):
+        one.disclosure = disclosure
+        one.save()
+    return disclosure

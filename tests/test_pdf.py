@@ -195,3 +195,15 @@ def test_the_project_list_is_an_option(linxia):
     )
     text = squashed_text(PdfReader(io.BytesIO(with_list)))
     assert "2024年项目支出绩效目标表（含转移支付项目）" in text
+
+
+def test_benchmark_command_prints_time_memory_and_pages():
+    out = io.StringIO()
+    call_command("benchmark_pdf", "--repeat", "1", "--units", "2", "--projects", "3", stdout=out)
+    report = out.getvalue()
+    assert re.search(
+        r"临夏市人民代表大会常务委员会办公室 2024年部门预算（第1版）：[\d.]+ s（中位数），Python 内存峰值 [\d.]+ MiB，\d+ 页",
+        report,
+    )
+    assert "随机生成部门（2 个单位，3 个项目）" in report
+    assert Disclosure.objects.filter(department__region__code="000000").count() == 0  # rolled back
