@@ -207,3 +207,26 @@ def test_benchmark_command_prints_time_memory_and_pages():
     )
     assert "随机生成部门（2 个单位，3 个项目）" in report
     assert Disclosure.objects.filter(department__region__code="000000").count() == 0  # rolled back
+
+
+def test_a_table_over_several_pages_repeats_its_header_and_keeps_rows_whole():
+    from disclosures.generate import RandomSource, generated_facts, save_generated
+
+    disclosure = save_generated(generated_facts(RandomSource(7), units=40, projects=2))
+    reader = PdfReader(
+        io.BytesIO(pdf_module.render_pdf(Disclosure.objects.with_contents().get(pk=disclosure.pk)))
+    )
+    pages = [page.extract_text() for page in reader.pages]
+    table_five = [
+        text
+        for text in pages
+        if "所属单位" in text and "国有资本经营预算支出" in text and "会议费" not in text
+    ]
+    assert len(table_five) >= 2, "表五 of 40 units spans more than one page"
+    assert sum("表五、财政拨款支出表" in text for text in table_five) == 1
+    for text in table_five:  # every page of it starts with the header again
+        assert "单位名称" in text and "一般公共预算支出" in text
+    # No row is split: each unit's name and figures are on one page.
+    for n in range(2, 41):
+        holding = [text for text in table_five if re.search(rf"所属单位{n}(?!\d)", text)]
+        assert len(holding) == 1, n

@@ -14,7 +14,9 @@ PRINT = (
     "db = settings.DATABASES['default']; "
     "print(json.dumps({'engine': db['ENGINE'], 'name': str(db['NAME']), 'host': db.get('HOST'), "
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'lang': settings.LANGUAGE_CODE, "
-    "'tz': settings.TIME_ZONE, 'i18n': settings.USE_I18N}))"
+    "'tz': settings.TIME_ZONE, 'i18n': settings.USE_I18N, "
+    "'storage': settings.STORAGES['default']['BACKEND'], "
+    "'bucket': settings.STORAGES['default'].get('OPTIONS', {}).get('bucket_name')}))"
 )
 
 
@@ -75,3 +77,9 @@ def test_a_malformed_boolean_is_refused(value):
     result = settings_with(DEBUG=value)
     assert result.returncode != 0
     assert "DEBUG must be true or false" in result.stderr
+
+
+def test_rendered_files_can_go_to_an_s3_compatible_store():
+    assert loaded()["storage"] == "django.core.files.storage.FileSystemStorage"
+    s3 = loaded(S3_BUCKET="disclosures", S3_ENDPOINT_URL="http://minio.internal:9000")
+    assert (s3["storage"], s3["bucket"]) == ("storages.backends.s3.S3Storage", "disclosures")
