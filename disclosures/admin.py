@@ -18,8 +18,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from disclosures import derive, workflow
-from disclosures.checks import Facts, check_disclosure, run_checks
-from disclosures.checks.acknowledge import acknowledge
+from disclosures.checks import Facts, run_checks
+from disclosures.checks.acknowledge import acknowledge_key
 from disclosures.checks.anchors import anchor
 from disclosures.history import changes
 from disclosures.models import (
@@ -201,10 +201,11 @@ class TableRowFormSet(forms.BaseInlineFormSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         rows = [form.instance for form in self.forms if form.instance.pk]
+        computed_rows = derive.derived_rows(self.table_key, rows)
         amounts = money_fields(self.model)
         for form in self.forms:
             derived = derive.derived_fields(self.table_key)
-            if form.instance.pk and derive.is_derived_row(self.table_key, form.instance, rows):
+            if form.instance.pk in computed_rows:
                 derived = set(amounts)
             for name in derived & set(form.fields):
                 form.fields[name].disabled = True
@@ -509,18 +510,10 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
             return HttpResponseNotAllowed(["POST"])
         disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
         change_url = reverse("admin:disclosures_disclosure_change", args=[disclosure.pk])
-        reason = request.POST.get("reason", "")
-        steps = {
-            "submit": lambda: workflow.submit(disclosure, request.user),
-            "approve": lambda: workflow.approve(disclosure, request.user),
-            "return": lambda: workflow.return_to_draft(disclosure, request.user, reason),
-            "publish": lambda: workflow.publish(disclosure, request.user),
-            "correct": lambda: workflow.correct(disclosure, request.user, reason),
-        }
-        if action not in steps:
-            raise Http404
         try:
-            result = steps[action]()
+            result = workflow.take_step(
+                disclosure, request.user, action, request.POST.get("reason", "")
+            )
         except workflow.WorkflowError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             return HttpResponseRedirect(change_url)
@@ -539,22 +532,13 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         if not request.user.has_perm("disclosures.add_findingacknowledgement"):
             raise PermissionDenied
         key = (request.POST.get("code"), request.POST.get("table"), request.POST.get("location"))
-        found = [
-            f
-            for f in check_disclosure(Disclosure.objects.with_contents().get(pk=pk))
-            if f.key == key
-        ]
-        change_url = reverse("admin:disclosures_disclosure_change", args=[pk])
-        if not found:
-            self.message_user(request, _("该检查结果已不存在，无需确认。"), messages.WARNING)
-            return HttpResponseRedirect(change_url)
         try:
-            acknowledge(disclosure, found[0], request.POST.get("reason", ""), request.user)
+            acknowledge_key(disclosure, key, request.POST.get("reason", ""), request.user)
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
         else:
             self.message_user(request, _("已确认该警告。"))
-        return HttpResponseRedirect(change_url)
+        return HttpResponseRedirect(reverse("admin:disclosures_disclosure_change", args=[pk]))
 
 
 # The performance forms' indicators, one level below the disclosure.

@@ -120,18 +120,17 @@ def _summary_table(key: str, rows: list) -> list:
     return rows
 
 
-def is_derived_row(key: str, row, rows: list) -> bool:
-    """Whether every amount of this row is computed (totals, subtotals, parent subjects)."""
+def derived_rows(key: str, rows: list) -> set[int]:
+    """The pks of the rows whose every amount is computed: totals, subtotals, parent
+    subjects, units with units below them."""
     if key in (*FUNCTION_TABLES, *ECONOMIC_TABLES):
         codes = {r.code for r in rows if r.code}
-        return not row.code or any(
-            _nearest_parent(c, codes) == row.code for c in codes if c != row.code
-        )
+        parents = {_nearest_parent(code, codes) for code in codes}
+        return {r.pk for r in rows if not r.code or r.code in parents}
     if key in UNIT_TABLES:
-        if row.kind != UnitRow.Kind.UNIT:
-            return True
-        return any(r.kind == UnitRow.Kind.UNIT and r.unit.parent_id == row.unit_id for r in rows)
-    return row.item in (I.CURRENT_TOTAL, I.GRAND_TOTAL)
+        parents = {r.unit.parent_id for r in rows if r.kind == UnitRow.Kind.UNIT}
+        return {r.pk for r in rows if r.kind != UnitRow.Kind.UNIT or r.unit_id in parents}
+    return {r.pk for r in rows if r.item in (I.CURRENT_TOTAL, I.GRAND_TOTAL)}
 
 
 @transaction.atomic

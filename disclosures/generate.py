@@ -47,7 +47,7 @@ from disclosures.models import (
     ThreePublicRow,
     Unit,
 )
-from disclosures.models.tables import INCOME_ITEMS
+from disclosures.models.tables import INCOME_ITEMS, TABLE_MODELS
 
 CATALOGUES = Path(__file__).resolve().parent / "catalogues"
 YEAR = 2024
@@ -556,12 +556,12 @@ def save_generated(facts: Facts) -> Disclosure:
     disclosure.pk = None
     disclosure.department = department
     disclosure.save()
-    for rows in facts.rows.values():
+    for key, rows in facts.rows.items():
         for row in rows:
             row.disclosure = disclosure
             if getattr(row, "unit_id", None):
                 row.unit = units[row.unit_id]
-        type(rows[0]).objects.bulk_create(rows) if rows else None
+        TABLE_MODELS[key].objects.bulk_create(rows)
     form = facts.department_form
     form.disclosure = disclosure
     form.save()

@@ -47,9 +47,17 @@ def changes(disclosure: Disclosure) -> list[Change]:
     for model, lookup in _history_models():
         field = f"{lookup}_id" if "__" not in lookup else lookup
         records += model.history.filter(**{field: disclosure.pk}).select_related("history_user")
+    # Each record's previous version is the one before it in the same history, already
+    # fetched: no query per record (simple-history's prev_record would make one each).
+    previous_of = {}
+    last = {}
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        key = (type(record), record.id)
+        previous_of[(type(record), record.history_id)] = last.get(key)
+        last[key] = record
     result = []
     for record in records:
-        previous = record.prev_record
+        previous = previous_of[(type(record), record.history_id)]
         fields = []
         if previous is not None and record.history_type == "~":
             delta = record.diff_against(previous)

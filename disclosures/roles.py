@@ -75,10 +75,6 @@ def ensure_roles(**_kwargs) -> None:
         group.permissions.set(permissions)
 
 
-def in_role(user, role: str) -> bool:
-    return user.is_active and (user.is_superuser or user.groups.filter(name=role).exists())
-
-
 def may_edit(user, disclosure) -> bool:
     """Clerks edit drafts of their own departments; nobody edits anything else."""
     if not user.is_active or disclosure.status != disclosure.Status.DRAFT:

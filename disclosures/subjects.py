@@ -10,8 +10,6 @@ FUNCTION_CODE_RE = r"^[0-9]{3}([0-9]{2}){0,2}$"
 ECONOMIC_CODE_RE = r"^[0-9]{3}([0-9]{2})?$"
 CLASS_CODE_RE = r"^[0-9]{3}$"
 
-LEVEL_NAMES = {1: "类", 2: "款", 3: "项"}
-
 
 def is_function_code(code: str) -> bool:
     return re.fullmatch(FUNCTION_CODE_RE, code) is not None

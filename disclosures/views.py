@@ -3,7 +3,6 @@ from urllib.parse import quote
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import (
     FileResponse,
-    Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -76,9 +75,7 @@ def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 def staff_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Any revision's PDF, rendered on demand for staff (drafts are never stored)."""
-    disclosure = get_object_or_404(Disclosure.objects.with_contents(), pk=pk)
-    if not Disclosure.objects.for_user(request.user).filter(pk=pk).exists():
-        raise Http404
+    disclosure = get_object_or_404(Disclosure.objects.for_user(request.user).with_contents(), pk=pk)
     response = HttpResponse(render_pdf(disclosure), content_type="application/pdf")
     response["Content-Disposition"] = _attachment(f"预览-{pdf_filename(disclosure)}")
     return response

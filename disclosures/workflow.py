@@ -7,6 +7,7 @@ draft revision; the published one never changes.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.http import Http404
 from django.utils import timezone
 
 from disclosures.checks import Severity, check_disclosure
@@ -230,3 +231,18 @@ def correct(disclosure: Disclosure, user, note: str) -> Disclosure:
         reason=note.strip(),
     )
     return draft
+
+
+def take_step(disclosure: Disclosure, user, action: str, reason: str = "") -> Disclosure:
+    """A workflow step by its name (the admin's buttons); returns the disclosure it leaves,
+    which for a correction is the new draft revision."""
+    steps = {
+        Action.SUBMIT: lambda: submit(disclosure, user),
+        Action.APPROVE: lambda: approve(disclosure, user),
+        Action.RETURN: lambda: return_to_draft(disclosure, user, reason),
+        Action.PUBLISH: lambda: publish(disclosure, user),
+        Action.CORRECT: lambda: correct(disclosure, user, reason),
+    }
+    if action not in steps:
+        raise Http404(f"no workflow step {action!r}")
+    return steps[action]()

@@ -199,7 +199,9 @@ def test_demo_accounts_and_their_roles():
     assert user("admin").is_superuser
 
 
-def test_every_change_to_a_row_is_recorded_and_shown(client, clean_draft):
+def test_every_change_to_a_row_is_recorded_and_shown(
+    client, clean_draft, django_assert_max_num_queries
+):
     clerk = user("linxia_clerk")
     row = GeneralExpenseRow.objects.get(disclosure=clean_draft, code="2010101")
     row.total = Decimal("700.00")
@@ -214,7 +216,9 @@ def test_every_change_to_a_row_is_recorded_and_shown(client, clean_draft):
     client.force_login(user("admin"))
     from django.urls import reverse
 
-    page = client.get(reverse("admin:disclosures_disclosure_changes", args=[clean_draft.pk]))
+    # One query per history table, however many rows and changes: about 160 records here.
+    with django_assert_max_num_queries(40):
+        page = client.get(reverse("admin:disclosures_disclosure_changes", args=[clean_draft.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "linxia_clerk" in html

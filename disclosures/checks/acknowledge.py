@@ -3,6 +3,7 @@ from django.db import transaction
 
 from disclosures.models import Disclosure, FindingAcknowledgement
 
+from . import check_disclosure
 from .registry import Finding, Severity
 
 
@@ -23,3 +24,17 @@ def acknowledge(
         defaults={"reason": reason.strip(), "acknowledged_by": user},
     )
     return acknowledgement
+
+
+def acknowledge_key(
+    disclosure: Disclosure, key: tuple[str, str, str], reason: str, user=None
+) -> FindingAcknowledgement:
+    """Acknowledge the current finding with this (code, table, location) key."""
+    found = [
+        f
+        for f in check_disclosure(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+        if f.key == key
+    ]
+    if not found:
+        raise ValidationError("该检查结果已不存在，无需确认。")
+    return acknowledge(disclosure, found[0], reason, user)

@@ -50,9 +50,6 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
         )
         return self.filter(approved_on__isnull=False).filter(late | unpublished)
 
-    def for_department_name(self, name: str) -> "DisclosureQuerySet":
-        return self.filter(department__name=name)
-
     def update(self, **kwargs):
         # Publishing is the one write a published revision ever gets (workflow.publish).
         if self.filter(status=Disclosure.Status.PUBLISHED).exists():

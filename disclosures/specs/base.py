@@ -6,8 +6,8 @@ of `Cell`s holding the exact printed text. HTML, PDF, workbook and JSON renderer
 start from a RenderedTable, so a layout is written once.
 """
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -139,10 +139,6 @@ class H:
         return Cell(self.text, self.colspan, self.rowspan)
 
 
-def header_width(header_row: Sequence[H], spans_from_above: int = 0) -> int:
-    return sum(cell.colspan for cell in header_row) + spans_from_above
-
-
 # Row sources --------------------------------------------------------------------------
 
 
@@ -267,7 +263,6 @@ class TableSpec:
     numbered: bool = True  # a row of column numbers (1 2 3 …) under the header
     note_on_top: bool = False
     landscape: bool = False
-    blank_rows: tuple[str, ...] = field(default=())
 
     def heading(self, number: int | None) -> str:
         return f"表{chinese_number(number)}、{self.title}" if number else str(self.title)

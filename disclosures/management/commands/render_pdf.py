@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -35,8 +36,6 @@ class Command(BaseCommand):
             content = stored.file.open("rb").read()
             digest = stored.sha256
         else:
-            import hashlib
-
             content = render_pdf(
                 Disclosure.objects.with_contents().get(pk=disclosure.pk),
                 project_list=project_list or None,
