@@ -61,7 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "disclosures.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -187,3 +187,16 @@ LOGGING = {
     # WeasyPrint reports every rendering step at INFO.
     "loggers": {"weasyprint": {"level": "WARNING"}},
 }
+
+# Public pages are cached per publication stamp (disclosures/cache.py), so publishing or
+# correcting invalidates them in every process. Each gunicorn worker keeps its own memory
+# cache unless CACHE_LOCATION names a shared one (a directory for the file-based cache).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache"
+        if os.environ.get("CACHE_LOCATION")
+        else "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": os.environ.get("CACHE_LOCATION", "budgetportal"),
+    }
+}
+PUBLIC_CACHE_SECONDS = int(os.environ.get("PUBLIC_CACHE_SECONDS", "600"))

@@ -45,12 +45,25 @@ class Facts:
     acknowledgements: dict[tuple[str, str, str], str] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, disclosure: Disclosure, *, with_prior: bool = True) -> "Facts":
+    def of(
+        cls,
+        disclosure: Disclosure,
+        *,
+        with_prior: bool = True,
+        catalogue: tuple[dict[str, str], dict[str, str]] | None = None,
+    ) -> "Facts":
         """From a disclosure fetched with Disclosure.objects.with_contents().
 
         Last year's figures come from last year's published disclosure when the portal has
-        one; figures the clerk entered (PriorYearFigure) take precedence.
+        one; figures the clerk entered (PriorYearFigure) take precedence. `catalogue` (the
+        function and economic names) spares its two queries to callers that read only
+        figures, such as the comparison pages.
         """
+        if catalogue is None:
+            catalogue = (
+                FunctionSubject.objects.names(disclosure.fiscal_year),
+                EconomicSubject.objects.names(disclosure.fiscal_year),
+            )
         projects = sorted(disclosure.projects.all(), key=lambda p: p.position)
         form = getattr(disclosure, "department_form", None)
         year = disclosure.fiscal_year
@@ -85,8 +98,8 @@ class Facts:
             reasons={(r.item, r.subject_code): r.text for r in disclosure.change_reasons.all()},
             procurement=getattr(disclosure, "procurement", None),
             assets=getattr(disclosure, "assets", None),
-            function_names=FunctionSubject.objects.names(year),
-            economic_names=EconomicSubject.objects.names(year),
+            function_names=catalogue[0],
+            economic_names=catalogue[1],
             acknowledgements={
                 (a.code, a.table, a.location): a.reason for a in disclosure.acknowledgements.all()
             },

@@ -5,6 +5,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -26,6 +27,17 @@ class Layout(models.TextChoices):
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def published(self) -> "DisclosureQuerySet":
         return self.filter(status=Disclosure.Status.PUBLISHED)
+
+    def current(self) -> "DisclosureQuerySet":
+        """Published revisions no later revision has corrected: what the public reads."""
+        newer = Disclosure.objects.filter(
+            status=Disclosure.Status.PUBLISHED,
+            department=models.OuterRef("department"),
+            fiscal_year=models.OuterRef("fiscal_year"),
+            kind=models.OuterRef("kind"),
+            revision__gt=models.OuterRef("revision"),
+        )
+        return self.published().exclude(models.Exists(newer))
 
     def for_year(self, year: int) -> "DisclosureQuerySet":
         return self.filter(fiscal_year=year)
@@ -159,10 +171,34 @@ class Disclosure(models.Model):
             raise PublishedRevisionError(str(self))
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        """The permanent public address of this revision."""
+        return self.public_url("revision", revision=self.revision)
+
     def delete(self, *args, **kwargs):
         if type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
             raise PublishedRevisionError(str(self))
         return super().delete(*args, **kwargs)
+
+    def public_url(self, name: str, **kwargs) -> str:
+        prefix = "" if self.kind == self.Kind.BUDGET else f"{self.kind}-"
+        return reverse(
+            f"disclosures:{prefix}{name}",
+            kwargs={"pk": self.department_id, "year": self.fiscal_year, **kwargs},
+        )
+
+    @property
+    def current_url(self) -> str:
+        """The year's page, which always shows the newest published revision."""
+        return self.public_url("disclosure")
+
+    @property
+    def json_url(self) -> str:
+        return self.public_url("json", revision=self.revision)
+
+    @property
+    def pdf_url(self) -> str:
+        return reverse("disclosures:pdf", args=[self.pk])
 
     @property
     def title(self) -> str:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from disclosures import subjects
@@ -43,6 +44,9 @@ class Region(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosures:region", args=[self.code])
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
@@ -92,6 +96,9 @@ class Department(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("disclosures:department", args=[self.pk])
 
     def natural_key(self) -> tuple[str, str]:
         return (*self.region.natural_key(), self.name)

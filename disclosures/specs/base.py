@@ -66,6 +66,61 @@ class RenderedTable:
     def has_merged_cells(self) -> bool:
         return any(cell.colspan > 1 or cell.rowspan > 1 for row in self.rows for cell in row.cells)
 
+    @property
+    def html_header(self) -> list[list[tuple[Cell, str, str]]]:
+        """Header rows as (cell, id, scope) for accessible HTML: every header cell gets an id
+        so that body cells under merged headers can name them (WCAG technique H43)."""
+        return [
+            [
+                (cell, self._header_id(r, c), "colgroup" if cell.colspan > 1 else "col")
+                for cell, c in line
+            ]
+            for r, line in enumerate(place(self.header))
+        ]
+
+    @property
+    def html_rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
+        """Body rows as (row, [(cell, the ids of the header cells above it)])."""
+        above: dict[int, list[str]] = {}
+        for r, line in enumerate(place(self.header)):
+            for cell, c in line:
+                if cell.text and not cell.text.isdigit():  # not the 1 2 3 numbering row
+                    for column in range(c, c + cell.colspan):
+                        above.setdefault(column, []).append(self._header_id(r, c))
+        result = []
+        for row, line in zip(self.rows, place(tuple(row.cells for row in self.rows)), strict=True):
+            cells = []
+            for cell, c in line:
+                ids = dict.fromkeys(
+                    i for col in range(c, c + cell.colspan) for i in above.get(col, [])
+                )
+                cells.append((cell, " ".join(ids)))
+            result.append((row, cells))
+        return result
+
+    def _header_id(self, row: int, column: int) -> str:
+        return f"{self.key}-h{row}-{column}"
+
+    @property
+    def leaf_labels(self) -> list[str]:
+        """One label per column, the header texts above it joined (for CSV and the like)."""
+        labels: dict[int, list[str]] = {}
+        for line in place(self.header):
+            for cell, c in line:
+                if cell.text and not cell.text.isdigit():
+                    for column in range(c, c + cell.colspan):
+                        labels.setdefault(column, []).append(cell.text)
+        width = max(
+            (
+                c + cell.colspan
+                for line in place(tuple(r.cells for r in self.rows))
+                for cell, c in line
+            ),
+            default=0,
+        )
+        width = max(width, max(labels, default=-1) + 1)
+        return ["/".join(labels.get(column, [])) for column in range(width)]
+
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: "rows" are the printed strings; where body cells are merged (the forms),
         "cells" gives the same rows with their spans, so the layout can be rebuilt."""
@@ -302,19 +357,28 @@ class TableSpec:
         )
 
 
-def leaf_count(header: Iterable[Iterable[H]]) -> int:
-    """Columns a header covers, counting each column once (from the first header row
-    and the rows below it, given that spans nest)."""
-    grid: dict[tuple[int, int], bool] = {}
-    width = 0
-    for r, header_row in enumerate(header):
-        c = 0
-        for h in header_row:
-            while grid.get((r, c)):
+def place(rows: Iterable[Iterable[Any]]) -> list[list[tuple[Any, int]]]:
+    """Each cell (anything with colspan and rowspan) with the first grid column it takes,
+    skipping columns that a cell above still covers with its rowspan."""
+    taken: set[tuple[int, int]] = set()
+    placed = []
+    for r, row in enumerate(rows):
+        c, line = 0, []
+        for cell in row:
+            while (r, c) in taken:
                 c += 1
-            for dr in range(h.rowspan):
-                for dc in range(h.colspan):
-                    grid[(r + dr, c + dc)] = True
-            c += h.colspan
-            width = max(width, c)
-    return width
+            line.append((cell, c))
+            for dr in range(cell.rowspan):
+                for dc in range(cell.colspan):
+                    taken.add((r + dr, c + dc))
+            c += cell.colspan
+        placed.append(line)
+    return placed
+
+
+def leaf_count(header: Iterable[Iterable[H]]) -> int:
+    """Columns a header covers, counting each column once."""
+    return max(
+        (c + cell.colspan for line in place(header) for cell, c in line),
+        default=0,
+    )

@@ -19,11 +19,6 @@ from disclosures.pdf import pdf_filename, render_pdf, store_pdf
 from disclosures.specs import performance_forms, statutory_tables
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    disclosures = Disclosure.objects.published().select_related("department__region")
-    return render(request, "disclosures/home.html", {"disclosures": disclosures})
-
-
 @staff_member_required
 def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Every table and form of one revision, whatever its status, for staff."""

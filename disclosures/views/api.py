@@ -1,0 +1,383 @@
+"""The read-only JSON API: regions, departments, published disclosures, their tables and
+findings. The OpenAPI schema below is the contract; /api/ renders it for people."""
+
+from typing import Any
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import translation
+from django.views.decorators.http import require_GET
+
+from disclosures import public
+from disclosures.cache import cached_page
+from disclosures.checks import Facts, run_checks
+from disclosures.dump import disclosure_document
+from disclosures.models import Department, Disclosure, Region
+from disclosures.specs import statutory_tables
+
+PAGE_SIZE = 100
+
+
+def _json(request: HttpRequest, data: Any) -> JsonResponse:
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Access-Control-Allow-Origin"] = "*"  # public data, read-only
+    return response
+
+
+def _url(request: HttpRequest, path: str) -> str:
+    return request.build_absolute_uri(path)
+
+
+def _disclosure_summary(request: HttpRequest, d: Disclosure) -> dict[str, Any]:
+    stored = getattr(d, "pdf", None)
+    return {
+        "id": d.pk,
+        "department": {"id": d.department_id, "name": d.department.name},
+        "region_code": d.department.region.code,
+        "fiscal_year": d.fiscal_year,
+        "kind": d.kind,
+        "revision": d.revision,
+        "published_at": d.published_at.isoformat() if d.published_at else None,
+        "correction_note": d.correction_note,
+        "url": _url(request, d.get_absolute_url()),
+        "api_url": _url(request, f"/api/disclosures/{d.pk}/"),
+        "json_url": _url(request, d.json_url),
+        "pdf": stored
+        and {"url": _url(request, d.pdf_url), "sha256": stored.sha256, "bytes": stored.size},
+    }
+
+
+def _published(pk: int) -> Disclosure:
+    return get_object_or_404(Disclosure.objects.published().with_contents(), pk=pk)
+
+
+@require_GET
+@cached_page
+def regions(request: HttpRequest) -> JsonResponse:
+    data = [
+        {
+            "code": r.code,
+            "name": r.name,
+            "parent": r.parent.code if r.parent else None,
+            "api_url": _url(request, f"/api/regions/{r.code}/"),
+            "url": _url(request, r.get_absolute_url()),
+        }
+        for r in Region.objects.select_related("parent").order_by("code")
+    ]
+    return _json(request, {"regions": data})
+
+
+@require_GET
+@cached_page
+def region(request: HttpRequest, code: str) -> JsonResponse:
+    found = get_object_or_404(Region.objects.select_related("parent"), code=code)
+    departments = Department.objects.filter(region__in=public.region_and_below(found))
+    return _json(
+        request,
+        {
+            "code": found.code,
+            "name": found.name,
+            "parent": found.parent.code if found.parent else None,
+            "departments": [
+                {
+                    "id": d.pk,
+                    "name": d.name,
+                    "code": d.code,
+                    "api_url": _url(request, f"/api/departments/{d.pk}/"),
+                }
+                for d in departments
+            ],
+        },
+    )
+
+
+@require_GET
+@cached_page
+def department(request: HttpRequest, pk: int) -> JsonResponse:
+    found = get_object_or_404(Department.objects.select_related("region"), pk=pk)
+    revisions = (
+        Disclosure.objects.published()
+        .filter(department=found)
+        .select_related("department__region", "pdf")
+        .order_by("-fiscal_year", "kind", "-revision")
+    )
+    return _json(
+        request,
+        {
+            "id": found.pk,
+            "name": found.name,
+            "code": found.code,
+            "region_code": found.region.code,
+            "url": _url(request, found.get_absolute_url()),
+            "disclosures": [_disclosure_summary(request, d) for d in revisions],
+        },
+    )
+
+
+@require_GET
+@cached_page
+def disclosures(request: HttpRequest) -> JsonResponse:
+    """Current published revisions (all revisions with ?revisions=all), filtered, paged."""
+    found = (
+        public.public_disclosures()
+        if request.GET.get("revisions") != "all"
+        else Disclosure.objects.published().select_related("department__region", "pdf")
+    )
+    try:
+        if year := request.GET.get("year"):
+            found = found.filter(fiscal_year=int(year))
+        if department_id := request.GET.get("department"):
+            found = found.filter(department=int(department_id))
+        page = max(int(request.GET.get("page", "1")), 1)
+    except ValueError:
+        return JsonResponse({"error": "year、department、page 须为整数"}, status=400)
+    if code := request.GET.get("region"):
+        found = found.filter(
+            department__region__in=public.region_and_below(get_object_or_404(Region, code=code))
+        )
+    if kind := request.GET.get("kind"):
+        found = found.filter(kind=kind)
+    found = found.order_by("-fiscal_year", "department__name", "kind", "-revision")
+    count = found.count()
+    items = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    query = request.GET.copy()
+    query["page"] = page + 1
+    return _json(
+        request,
+        {
+            "count": count,
+            "page": page,
+            "next": _url(request, f"?{query.urlencode()}") if page * PAGE_SIZE < count else None,
+            "results": [_disclosure_summary(request, d) for d in items],
+        },
+    )
+
+
+@require_GET
+@cached_page
+def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
+    found = _published(pk)
+    with translation.override("zh-hans"):
+        document = disclosure_document(found)
+    return _json(request, {**_disclosure_summary(request, found), "document": document})
+
+
+@require_GET
+@cached_page
+def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
+    found = _published(pk)
+    with translation.override("zh-hans"):
+        rendered = next((t for t in statutory_tables(found) if t.key == key), None)
+    if rendered is None:
+        raise Http404("no such table")
+    return _json(request, rendered.as_dict())
+
+
+@require_GET
+@cached_page
+def findings(request: HttpRequest, pk: int) -> JsonResponse:
+    found = _published(pk)
+    with translation.override("zh-hans"):
+        data = [finding.as_dict() for finding in run_checks(Facts.of(found))]
+    return _json(request, {"disclosure": pk, "findings": data})
+
+
+@require_GET
+def openapi(request: HttpRequest) -> JsonResponse:
+    return _json(request, schema(request.build_absolute_uri("/")))
+
+
+@require_GET
+@cached_page
+def index(request: HttpRequest) -> HttpResponse:
+    """The API for people: every path of the schema with its parameters and an example."""
+    spec = schema(request.build_absolute_uri("/"))
+    sample = public.public_disclosures().order_by("pk").first()
+    operations = [
+        {"path": path, **operation["get"], "example": _example(path, sample)}
+        for path, operation in spec["paths"].items()
+    ]
+    return render(request, "public/api.html", {"spec": spec, "operations": operations})
+
+
+# The contract -------------------------------------------------------------------------
+
+
+def _example(path: str, sample: Disclosure | None) -> str | None:
+    """The path filled in with a published disclosure, so the page's examples work."""
+    if "{" not in path:
+        return path
+    if sample is None:
+        return None
+    if path.startswith("/api/departments/"):
+        return path.replace("{id}", str(sample.department_id))
+    return (
+        path.replace("{code}", sample.department.region.code)
+        .replace("{id}", str(sample.pk))
+        .replace("{key}", "general_expense")
+    )
+
+
+def _parameter(name: str, where: str, description: str, kind: str = "string") -> dict:
+    return {
+        "name": name,
+        "in": where,
+        "required": where == "path",
+        "description": description,
+        "schema": {"type": kind},
+    }
+
+
+def _operation(summary: str, description: str, parameters=(), ref: str | None = None) -> dict:
+    response = {"description": "成功"}
+    if ref:
+        response["content"] = {
+            "application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}
+        }
+    return {
+        "get": {
+            "summary": summary,
+            "description": description,
+            "parameters": list(parameters),
+            "responses": {"200": response, "404": {"description": "不存在或未公开"}},
+        }
+    }
+
+
+def schema(server: str) -> dict:
+    disclosure_id = _parameter("id", "path", "公开版本的编号", "integer")
+    summary_properties = {
+        "id": {"type": "integer"},
+        "department": {
+            "type": "object",
+            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
+        },
+        "region_code": {"type": "string", "description": "行政区划代码"},
+        "fiscal_year": {"type": "integer"},
+        "kind": {"type": "string", "enum": list(Disclosure.Kind.values)},
+        "revision": {"type": "integer", "description": "版本，首次公开为 1，每次更正加 1"},
+        "published_at": {"type": ["string", "null"], "format": "date-time"},
+        "correction_note": {"type": "string"},
+        "url": {"type": "string", "format": "uri"},
+        "api_url": {"type": "string", "format": "uri"},
+        "json_url": {"type": "string", "format": "uri"},
+        "pdf": {
+            "type": ["object", "null"],
+            "properties": {
+                "url": {"type": "string", "format": "uri"},
+                "sha256": {"type": "string"},
+                "bytes": {"type": "integer"},
+            },
+        },
+    }
+    with translation.override("zh-hans"):
+        return {
+            "openapi": "3.1.0",
+            "info": {
+                "title": "部门预算公开平台 API",
+                "version": "1",
+                "description": (
+                    "只读接口，只提供已公开的版本。金额单位为万元，以字符串给出两位小数，"
+                    "与公开表所印一致。"
+                ),
+            },
+            "servers": [{"url": server.rstrip("/")}],
+            "paths": {
+                "/api/regions/": _operation("行政区划", "全部行政区划及其上级。", ref="RegionList"),
+                "/api/regions/{code}/": _operation(
+                    "一个行政区划的部门",
+                    "该区划及下级区划的全部部门。",
+                    [_parameter("code", "path", "行政区划代码，如 622901")],
+                ),
+                "/api/departments/{id}/": _operation(
+                    "一个部门",
+                    "部门及其全部已公开版本，新年度在前。",
+                    [_parameter("id", "path", "部门编号", "integer")],
+                ),
+                "/api/disclosures/": _operation(
+                    "已公开的部门预算",
+                    f"各部门各年度的现行版本，每页 {PAGE_SIZE} 条。",
+                    [
+                        _parameter("year", "query", "年度", "integer"),
+                        _parameter("region", "query", "行政区划代码（含下级）"),
+                        _parameter("department", "query", "部门编号", "integer"),
+                        _parameter("kind", "query", "budget（预算）或 final（决算）"),
+                        _parameter("revisions", "query", "all：含已被更正的旧版本"),
+                        _parameter("page", "query", "页码，从 1 起", "integer"),
+                    ],
+                    ref="DisclosureList",
+                ),
+                "/api/disclosures/{id}/": _operation(
+                    "一个公开版本",
+                    "情况说明、十一张公开表、绩效目标表和检查结果，与 PDF 同源。",
+                    [disclosure_id],
+                ),
+                "/api/disclosures/{id}/tables/{key}/": _operation(
+                    "一张公开表",
+                    "表头（含合并单元格）与各行，文字与公开表所印一致。",
+                    [
+                        disclosure_id,
+                        _parameter(
+                            "key",
+                            "path",
+                            "表的标识，如 department_summary、general_expense、three_public",
+                        ),
+                    ],
+                    ref="Table",
+                ),
+                "/api/disclosures/{id}/findings/": _operation(
+                    "检查结果",
+                    "勾稽关系等自动检查发现的问题，及部门对警告的说明。",
+                    [disclosure_id],
+                ),
+            },
+            "components": {
+                "schemas": {
+                    "RegionList": {
+                        "type": "object",
+                        "properties": {
+                            "regions": {
+                                "type": "array",
+                                "items": {
+                                    "type": "object",
+                                    "properties": {
+                                        "code": {"type": "string"},
+                                        "name": {"type": "string"},
+                                        "parent": {"type": ["string", "null"]},
+                                    },
+                                },
+                            }
+                        },
+                    },
+                    "DisclosureSummary": {"type": "object", "properties": summary_properties},
+                    "DisclosureList": {
+                        "type": "object",
+                        "properties": {
+                            "count": {"type": "integer"},
+                            "page": {"type": "integer"},
+                            "next": {"type": ["string", "null"], "format": "uri"},
+                            "results": {
+                                "type": "array",
+                                "items": {"$ref": "#/components/schemas/DisclosureSummary"},
+                            },
+                        },
+                    },
+                    "Table": {
+                        "type": "object",
+                        "properties": {
+                            "number": {"type": ["integer", "null"]},
+                            "key": {"type": "string"},
+                            "title": {"type": "string"},
+                            "heading": {"type": "string"},
+                            "header": {"type": "array", "items": {"type": "array"}},
+                            "rows": {
+                                "type": "array",
+                                "items": {"type": "array", "items": {"type": "string"}},
+                            },
+                            "note": {"type": "string"},
+                            "explanation": {"type": "string"},
+                        },
+                    },
+                }
+            },
+        }

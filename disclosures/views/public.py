@@ -1,0 +1,198 @@
+"""The public site: only current published revisions; anything else is 404."""
+
+import datetime
+import json
+from urllib.parse import quote
+
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET
+
+from disclosures import public
+from disclosures.cache import cached_page
+from disclosures.dump import disclosure_document
+from disclosures.exports import table_csv
+from disclosures.models import Department, Disclosure, Region
+from disclosures.specs import statutory_tables
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+@require_GET
+@cached_page
+def home(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/home.html", public.home())
+
+
+@require_GET
+@cached_page
+def search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    hits = public.search(query)
+    return render(request, "public/search.html", {"query": query, "hits": hits})
+
+
+@require_GET
+@cached_page
+def region(request: HttpRequest, code: str) -> HttpResponse:
+    region = get_object_or_404(Region.objects.select_related("parent"), code=code)
+    years = (
+        Disclosure.objects.published()
+        .filter(department__region__in=public.region_and_below(region))
+        .order_by("-fiscal_year")
+        .values_list("fiscal_year", flat=True)
+        .distinct()
+    )
+    return render(request, "public/region.html", {"region": region, "years": list(years)})
+
+
+@require_GET
+@cached_page
+def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    region = get_object_or_404(Region, code=code)
+    rows = public.region_year(region, year, _today())
+    return render(
+        request, "public/region_year.html", {"region": region, "year": year, "rows": rows}
+    )
+
+
+@require_GET
+@cached_page
+def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    region = get_object_or_404(Region, code=code)
+    sort = request.GET.get("sort", "total")
+    descending = request.GET.get("order", "desc") != "asc"
+    sort = sort if sort in public.SORTABLE else "total"
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            # The column sorted now offers the other order; another column starts high to low.
+            "next": "asc" if key == sort and descending else "desc",
+            "aria_sort": ("descending" if descending else "ascending") if key == sort else None,
+        }
+        for key, label in public.COMPARE_COLUMNS
+    ]
+    return render(
+        request,
+        "public/region_compare.html",
+        {
+            "region": region,
+            "year": year,
+            "rows": public.region_figures(region, year, sort, descending),
+            "columns": columns,
+        },
+    )
+
+
+def _public_department(pk: int) -> Department:
+    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
+    return department
+
+
+@require_GET
+@cached_page
+def department(request: HttpRequest, pk: int) -> HttpResponse:
+    department = _public_department(pk)
+    years = public.department_years(department)
+    if not years:
+        raise Http404("no published disclosure")
+    return render(request, "public/department.html", {"department": department, "years": years})
+
+
+@require_GET
+@cached_page
+def department_compare(request: HttpRequest, pk: int) -> HttpResponse:
+    department = _public_department(pk)
+    series = public.yearly_figures(department)
+    if not series:
+        raise Http404("no published disclosure")
+    return render(
+        request,
+        "public/department_compare.html",
+        {"department": department, "series": series, "table": public.year_on_year(series)},
+    )
+
+
+def published_revision(pk: int, year: int, kind: str, revision: int | None) -> Disclosure:
+    """The revision asked for, or the current one; 404 unless published."""
+    disclosures = Disclosure.objects.published().filter(department=pk, fiscal_year=year, kind=kind)
+    if revision is not None:
+        disclosures = disclosures.filter(revision=revision)
+    found = disclosures.with_contents().order_by("-revision").first()
+    if found is None:
+        raise Http404("no such published revision")
+    return found
+
+
+@require_GET
+@cached_page
+def disclosure(
+    request: HttpRequest, pk: int, year: int, kind: str = "budget", revision: int | None = None
+) -> HttpResponse:
+    page = public.disclosure_page(published_revision(pk, year, kind, revision))
+    return render(request, "public/disclosure.html", {"page": page, "d": page.disclosure})
+
+
+def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
+
+
+def _stem(disclosure: Disclosure) -> str:
+    revision = f"（第{disclosure.revision}版）" if disclosure.revision > 1 else ""
+    return f"{disclosure.fiscal_year}年{disclosure.department.name}{disclosure.get_kind_display()}{revision}"
+
+
+@require_GET
+def disclosure_json(
+    request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
+) -> HttpResponse:
+    found = published_revision(pk, year, kind, revision)
+    with translation.override("zh-hans"):
+        document = disclosure_document(found)
+    response = HttpResponse(
+        json.dumps(document, ensure_ascii=False, indent=2),
+        content_type="application/json; charset=utf-8",
+    )
+    return _attachment(response, f"{_stem(found)}.json")
+
+
+@require_GET
+def table_csv_download(
+    request: HttpRequest, pk: int, year: int, revision: int, key: str, kind: str = "budget"
+) -> HttpResponse:
+    found = published_revision(pk, year, kind, revision)
+    with translation.override("zh-hans"):
+        table = next((t for t in statutory_tables(found) if t.key == key), None)
+    if table is None:
+        raise Http404("no such table")
+    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
+    return _attachment(response, f"{_stem(found)}-{table.heading}.csv")
+
+
+@require_GET
+def switch_language(request: HttpRequest, code: str) -> HttpResponse:
+    """A plain link (no form, no CSRF token) so that cached pages can offer it."""
+    if code not in dict(settings.LANGUAGES):
+        raise Http404("unknown language")
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = reverse("disclosures:home")
+    response = HttpResponseRedirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
