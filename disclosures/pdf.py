@@ -15,9 +15,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML
 
+from disclosures.charts import disclosure_charts
 from disclosures.checks import Facts
-from disclosures.models import Disclosure, DisclosurePDF
+from disclosures.models import Disclosure, DisclosurePDF, TableKey
 from disclosures.narrative import narrative
+from disclosures.public import three_public_years
 from disclosures.specs import performance_forms, statutory_tables
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
@@ -45,6 +47,9 @@ def render_pdf(disclosure: Disclosure, *, project_list: bool | None = None) -> b
                 "narrative": narrative(facts),
                 "tables": statutory_tables(disclosure),
                 "forms": forms,
+                "charts": disclosure_charts(facts, three_public_years(facts))
+                if facts.publishes(TableKey.DEPARTMENT_EXPENSE)
+                else [],
                 # Seed 000's list style is for layouts without the one-form-per-project forms.
                 "project_list": forms["project_list"]
                 if (project_list if project_list is not None else not facts.has_narrative)

@@ -65,11 +65,20 @@ def test_every_table_title_figure_and_heading_is_in_the_pdf(reader, dump):
     assert text.count("项目支出绩效目标表") >= 5
 
 
+def test_the_charts_of_the_public_page_close_the_pdf(reader):
+    last = re.sub(r"\s+", "", reader.pages[-1].extract_text())
+    assert "附：图示" in last
+    for label in ("2024年支出按功能分类（类）", "一般公共服务支出", "866.07", "基本支出821.07万元（82.93%）"):
+        assert label in last
+    assert "2023年" in last and "2024年" in last  # 三公 over the years
+
+
 def test_pages_are_numbered_and_wide_tables_are_landscape(reader):
     pages = [page.extract_text() for page in reader.pages]
     total = len(pages)
-    # 6 pages of text, 11 tables on a page each, the department form, 5 project forms.
-    assert total == 23
+    # 6 pages of text, 11 tables on a page each, the department form, 5 project forms,
+    # and the page of charts after the document.
+    assert total == 24
     for number, text in enumerate(pages, start=1):
         assert f"第 {number} 页 共 {total} 页" in text
     for number, text in enumerate(pages):
