@@ -36,8 +36,8 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"public-page:{publication_stamp()}:{get_language()}:{path}"
+        what = f"{publication_stamp()}|{get_language()}|{request.get_full_path()}"
+        key = f"public-page:{hashlib.sha256(what.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
             content, content_type, status = cached

@@ -68,7 +68,12 @@ def test_every_table_title_figure_and_heading_is_in_the_pdf(reader, dump):
 def test_the_charts_of_the_public_page_close_the_pdf(reader):
     last = re.sub(r"\s+", "", reader.pages[-1].extract_text())
     assert "附：图示" in last
-    for label in ("2024年支出按功能分类（类）", "一般公共服务支出", "866.07", "基本支出821.07万元（82.93%）"):
+    for label in (
+        "2024年支出按功能分类（类）",
+        "一般公共服务支出",
+        "866.07",
+        "基本支出821.07万元（82.93%）",
+    ):
         assert label in last
     assert "2023年" in last and "2024年" in last  # 三公 over the years
 

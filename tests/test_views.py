@@ -1,5 +1,5 @@
-import re
 import json
+import re
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -60,9 +60,14 @@ def test_staff_preview_shows_every_table(staff, linxia, django_assert_num_querie
         "表十一、国有资本经营预算支出情况表",
     ):
         assert heading in html
-    assert re.search(r'<th id="three_public-h0-\d+" scope="colgroup" colspan="5">“三公”经费</th>', html)
+    assert re.search(
+        r'<th id="three_public-h0-\d+" scope="colgroup" colspan="5">“三公”经费</th>', html
+    )
     # A figure under merged headers names them all (WCAG H43): 基本支出 under 合计's siblings.
-    assert re.search(r'<td headers="general_expense-h0-\d+( general_expense-h\d-\d+)*" class="num">697.07</td>', html)
+    assert re.search(
+        r'<td headers="general_expense-h0-\d+( general_expense-h\d-\d+)*" class="num">697.07</td>',
+        html,
+    )
     assert "部门整体支出绩效目标表" in html
     assert "空表说明：未安排预算，政府性基金预算支出情况表为空表。" in html
 
