@@ -1,6 +1,11 @@
+import os
+from pathlib import Path
+
 import pytest
 
 from disclosures.demo.loader import load_demo
+
+CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(autouse=True)
@@ -60,3 +65,45 @@ def clean_draft(linxia_draft):
         field = "name" if model == "generalbasicrow" else "label"
         rows.filter(**{field: name}).update(**{field: official})
     return linxia_draft
+
+
+# Browser tests (Debian's chromium driven by Playwright) ---------------------------------
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the live server's ORM calls are in its own.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def demo_loaded(transactional_db):
+    """The demo, for tests that commit (a live server must see the data). pytest-django runs
+    them after all other tests and empties the database after each; so each loads the demo
+    again when an earlier one left the database empty."""
+    import importlib
+
+    from django.apps import apps
+
+    from disclosures.models import Disclosure, FunctionSubject
+
+    if not FunctionSubject.objects.exists():  # a data migration loaded it; flush emptied it
+        importlib.import_module("disclosures.migrations.0002_catalogue_2024").load(apps, None)
+    if not Disclosure.objects.exists():
+        load_demo()
+
+
+@pytest.fixture
+def screenshots(tmp_path):
+    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder

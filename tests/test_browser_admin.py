@@ -4,16 +4,13 @@
 Screenshots of each step go to $SCREENSHOT_DIR (default: a temporary folder).
 """
 
-import os
 import shutil
-from pathlib import Path
 
 import pytest
 
-from disclosures.demo.loader import load_demo
 from disclosures.models import Disclosure
+from tests.conftest import CHROMIUM
 
-CHROMIUM = "/usr/bin/chromium"
 pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
     pytest.mark.django_db(transaction=True),
@@ -21,38 +18,8 @@ pytestmark = [
 TABLE_SEVEN_FLAG = "表七（一般公共预算基本支出情况表）“总计”行“合计”列应为 821.07"
 
 
-@pytest.fixture
-def browser(monkeypatch):
-    from playwright.sync_api import sync_playwright
-
-    # Playwright runs an event loop in this thread; the live server's ORM calls are in its own.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo_again():
-    """This test commits to the database, which is emptied afterwards: load the demo again
-    for the tests that follow."""
-    yield
-    load_demo()
-
-
-@pytest.fixture
-def screenshots(tmp_path):
-    folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
 def test_a_clerk_fixes_table_seven_and_submits(
-    browser, live_server, clean_draft, demo_again, screenshots
+    demo_loaded, browser, live_server, clean_draft, screenshots
 ):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page.goto(f"{live_server.url}/admin/login/")
