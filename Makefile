@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format setup system-packages demo clean
+.PHONY: help run test lint format setup system-packages demo messages clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -36,6 +36,10 @@ format: setup  ## Reformat the code with ruff
 demo: setup  ## Migrate and load the demo data without serving
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
+
+messages: setup  ## Refresh locale/en/LC_MESSAGES/django.po from the code and compile it
+	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests
+	$(PY) manage.py compilemessages -l en --ignore=.venv
 
 setup: system-packages  ## Install Debian packages (as root) and the virtualenv with the pinned requirements
 	@scripts/make-venv $(VENV)
