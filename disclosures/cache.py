@@ -36,20 +36,22 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        what = f"{publication_stamp()}|{get_language()}|{request.get_full_path()}"
+        # The host too: API responses hold absolute URLs.
+        what = "|".join(
+            (publication_stamp(), get_language(), request.get_host(), request.get_full_path())
+        )
         key = f"public-page:{hashlib.sha256(what.encode()).hexdigest()}"
         cached = cache.get(key)
         if cached is not None:
-            content, content_type, status = cached
-            response = HttpResponse(content, content_type=content_type, status=status)
+            content, headers = cached
+            response = HttpResponse(content, headers=headers)
             response["X-Cache"] = "hit"
         else:
             response = view(request, *args, **kwargs)
             if response.status_code == 200 and not response.streaming:
+                # Headers as the view set them (type, download name, CORS).
                 cache.set(
-                    key,
-                    (response.content, response["Content-Type"], response.status_code),
-                    settings.PUBLIC_CACHE_SECONDS,
+                    key, (response.content, dict(response.headers)), settings.PUBLIC_CACHE_SECONDS
                 )
             response["X-Cache"] = "miss"
         patch_vary_headers(response, ("Cookie",))

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from disclosures.models import TableKey
 from disclosures.money import format_amount
 
 FONT = "Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
@@ -161,13 +162,8 @@ def stacked_columns(
 
 
 def disclosure_charts(facts, three_public) -> list[Chart]:
-    """The charts of one disclosure: spending by function 类 (表三), basic against project,
-    and 三公 over the years (`three_public`: public.three_public_years). None for a layout
-    without the tables."""
-    from disclosures.models import TableKey
-
-    if not facts.publishes(TableKey.DEPARTMENT_EXPENSE):
-        return []
+    """The charts of a disclosure that publishes the tables: spending by function 类 (表三),
+    basic against project, and 三公 over the years (`three_public`: public.three_public_years)."""
     year = facts.disclosure.fiscal_year
     charts = []
     classes = [

@@ -6,6 +6,8 @@ Tables and forms come from the specs, so every figure reads exactly as printed.
 from decimal import Decimal
 from typing import Any
 
+from django.utils import translation
+
 from disclosures import money
 from disclosures.checks import Facts, run_checks
 from disclosures.models import Disclosure, Passage
@@ -28,6 +30,7 @@ def _fields(instance: Any, names: tuple[str, ...]) -> dict[str, Any]:
     }
 
 
+@translation.override("zh-hans")  # the document's language, whatever the visitor's
 def disclosure_document(disclosure: Disclosure, facts: Facts | None = None) -> dict[str, Any]:
     """Metadata, passages, the computed narrative, the statutory tables and the performance
     forms of one revision."""

@@ -10,6 +10,8 @@ year; a share is part ÷ whole; both are rounded half up to two decimals.
 from collections.abc import Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import translation
+
 from disclosures import money
 from disclosures.checks.facts import ZERO, Facts
 from disclosures.models import ComparisonItem, Passage, Project, SummaryItem, TableKey
@@ -390,6 +392,7 @@ def indicator_summary(indicators: list, groups: list[list]) -> str:
     )
 
 
+@translation.override("zh-hans")  # the document's text names tables by their Chinese titles
 def narrative(facts: Facts) -> list[str]:
     """The 情况说明 as paragraphs (headings are paragraphs of their own)."""
     return Narrative(facts).paragraphs()

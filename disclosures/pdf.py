@@ -27,8 +27,7 @@ PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"
 
 def pdf_filename(disclosure: Disclosure) -> str:
     """2024年临夏市人民代表大会常务委员会办公室部门预算.pdf (a correction says its revision)."""
-    revision = f"（第{disclosure.revision}版）" if disclosure.revision > 1 else ""
-    return f"{disclosure.fiscal_year}年{disclosure.department.name}{disclosure.get_kind_display()}{revision}.pdf"
+    return f"{disclosure.file_stem}.pdf"
 
 
 def render_pdf(disclosure: Disclosure, *, project_list: bool | None = None) -> bytes:

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, F, Q
-from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +26,11 @@ from disclosures.models import (
     TableKey,
     ThreePublicRow,
 )
+from disclosures.models.disclosure import PUBLISHED_LATE
 from disclosures.narrative import narrative
 from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.layouts import WITH_NARRATIVE
 
-PUBLICATION_DAYS = 20  # published within 20 days of 批复 (DESIGN §2)
 HUNDRED = Decimal(100)
 
 
@@ -102,7 +101,8 @@ class Figures:
 
     @classmethod
     def stated_last_year(cls, facts: Facts) -> "Figures | None":
-        """Last year's figures as this year's text states them, when it states any."""
+        """Last year's figures as the facts know them, when they know any: the clerk's
+        stated figures, else (facts read with_prior) last year's published tables."""
         values = {name: facts.prior(item) for name, item in cls.ITEMS.items()}
         if all(value is None for value in values.values()):
             return None
@@ -226,14 +226,6 @@ def region_figures(region: Region, year: int, sort: str = "total", descending: b
 # Pages --------------------------------------------------------------------------------
 
 
-def on_time(disclosure: Disclosure) -> bool | None:
-    """Published within 20 days of 批复; None when either date is not recorded."""
-    if disclosure.approved_on is None or disclosure.published_at is None:
-        return None
-    published_on = disclosure.published_at.astimezone(datetime.UTC).date()
-    return published_on <= disclosure.approved_on + datetime.timedelta(days=PUBLICATION_DAYS)
-
-
 @dataclass(frozen=True)
 class Timeliness:
     year: int
@@ -243,22 +235,31 @@ class Timeliness:
 
 
 def timeliness(year: int) -> Timeliness:
-    """How many departments first published the year's budget within 20 days of 批复."""
-    first = Disclosure.objects.published().filter(
-        fiscal_year=year, kind=Disclosure.Kind.BUDGET, revision=1
+    """How many departments first published the year's budget within 20 days of 批复
+    (the rule Disclosure.objects.overdue applies), in one query."""
+    dated = Q(approved_on__isnull=False, published_at__isnull=False)
+    counts = (
+        Disclosure.objects.published()
+        .filter(fiscal_year=year, kind=Disclosure.Kind.BUDGET, revision=1)
+        .aggregate(
+            published=Count("pk"),
+            dated=Count("pk", filter=dated),
+            late=Count("pk", filter=dated & PUBLISHED_LATE),
+        )
     )
-    verdicts = [on_time(d) for d in first.only("approved_on", "published_at")]
-    dated = [v for v in verdicts if v is not None]
-    return Timeliness(year, len(verdicts), len(dated), sum(dated))
+    return Timeliness(year, counts["published"], counts["dated"], counts["dated"] - counts["late"])
+
+
+def published_years(regions: list[int] | None = None) -> list[int]:
+    """Years with something published (in these regions), newest first."""
+    published = Disclosure.objects.published()
+    if regions is not None:
+        published = published.filter(department__region__in=regions)
+    return list(published.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
 
 
 def home() -> dict:
-    years = list(
-        Disclosure.objects.published()
-        .order_by("-fiscal_year")
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-    )
+    years = published_years()
     regions = (
         Region.objects.filter(departments__disclosures__status=Disclosure.Status.PUBLISHED)
         .annotate(
@@ -334,10 +335,6 @@ class ThreePublicYear:
     reception: Decimal
     vehicles: Decimal
 
-    @property
-    def total(self) -> Decimal:
-        return self.abroad + self.reception + self.vehicles
-
 
 def three_public_years(facts: Facts) -> list[ThreePublicYear]:
     """三公 by year up to the disclosure's: earlier years from their published table 8
@@ -383,7 +380,6 @@ class DisclosurePage:
     forms: dict
     figures: Figures
     last_year: Figures | None
-    three_public: list[ThreePublicYear] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
 
     @property
@@ -411,29 +407,26 @@ def disclosure_page(disclosure: Disclosure) -> DisclosurePage:
         .select_related("pdf")
         .order_by("-revision")
     )
-    # The document's own language: checks, text and tables are Chinese whatever the UI.
-    with translation.override("zh-hans"):
-        facts = Facts.of(disclosure)
-        has_tables = facts.publishes(TableKey.DEPARTMENT_EXPENSE)
-        three_public = three_public_years(facts) if has_tables else []
-        forms = performance_forms(disclosure)
-        # As the PDF: one form per project with the text (seed 004), else the list (seed 000).
-        if facts.has_narrative:
-            forms["project_list"] = None
-        else:
-            forms["project_forms"] = []
-        return DisclosurePage(
-            disclosure=disclosure,
-            revisions=revisions,
-            narrative=narrative(facts) if facts.has_narrative else [],
-            findings=run_checks(facts),
-            tables=statutory_tables(disclosure),
-            forms=forms,
-            figures=Figures.of(facts),
-            last_year=Figures.stated_last_year(facts) if has_tables else None,
-            three_public=three_public,
-            charts=disclosure_charts(facts, three_public),
-        )
+    facts = Facts.of(disclosure)
+    has_tables = facts.publishes(TableKey.DEPARTMENT_EXPENSE)
+    forms = performance_forms(disclosure)
+    # A layout with the 情况说明 publishes a form per project (seed 004); one without it,
+    # the list of all projects (seed 000).
+    if facts.has_narrative:
+        forms["project_list"] = None
+    else:
+        forms["project_forms"] = []
+    return DisclosurePage(
+        disclosure=disclosure,
+        revisions=revisions,
+        narrative=narrative(facts) if facts.has_narrative else [],
+        findings=run_checks(facts),
+        tables=statutory_tables(disclosure),
+        forms=forms,
+        figures=Figures.of(facts),
+        last_year=Figures.stated_last_year(facts) if has_tables else None,
+        charts=disclosure_charts(facts, three_public_years(facts)) if has_tables else [],
+    )
 
 
 # Search -------------------------------------------------------------------------------
@@ -445,8 +438,6 @@ SNIPPET_CHARS = 40
 def snippet(text: str, query: str) -> SafeString:
     """The words around the first match, the match marked."""
     flat = " ".join(text.split())
-    if not flat:
-        return mark_safe("")
     at = flat.lower().find(query.lower())
     if at < 0:
         return escape(flat[: SNIPPET_CHARS * 2])
@@ -464,7 +455,7 @@ class Hit:
     disclosure: Disclosure
     kind: str  # "department", "project" or "goal"
     title: str
-    snippet: SafeString
+    snippet: str = ""  # the goal text around the match, marked (SafeString)
     anchor: str = ""
 
 
@@ -481,14 +472,7 @@ def search(query: str) -> list[Hit]:
         .filter(department__name__icontains=query)
         .order_by("department__name", "-fiscal_year")[:SEARCH_LIMIT]
     ):
-        hits.append(
-            Hit(
-                disclosure,
-                "department",
-                disclosure.department.name,
-                snippet("", query),
-            )
-        )
+        hits.append(Hit(disclosure, "department", disclosure.department.name))
     projects = (
         Project.objects.filter(Q(name__icontains=query) | Q(goal__icontains=query))
         .filter(disclosure__in=current)

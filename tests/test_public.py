@@ -281,6 +281,16 @@ def test_table_csv_is_the_printed_table(client, linxia):
     assert any(row[:2] == ["2010101", "行政运行"] and "697.07" in row for row in rows)
 
 
+def test_downloads_are_rendered_once_and_keep_their_file_name(client, linxia):
+    url = linxia.public_url("csv", revision=1, key="general_expense")
+    first, second = client.get(url), client.get(url)
+    assert (first["X-Cache"], second["X-Cache"]) == ("miss", "hit")
+    assert second.content == first.content
+    assert second["Content-Disposition"] == first["Content-Disposition"]
+    assert second["Content-Type"] == first["Content-Type"]
+    assert client.get(f"{url[: -len('general_expense/')]}nope/").status_code == 404
+
+
 def test_csv_neutralises_formulas():
     assert neutralise("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert neutralise("@SUM") == "'@SUM"

@@ -24,6 +24,11 @@ class Layout(models.TextChoices):
     PERFORMANCE_ONLY = "performance-only", _("仅项目支出绩效目标表")
 
 
+# A budget is published within 20 days of its approval (批复), DESIGN §2.
+PUBLICATION_DEADLINE = datetime.timedelta(days=20)
+PUBLISHED_LATE = Q(published_at__date__gt=models.F("approved_on") + PUBLICATION_DEADLINE)
+
+
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def published(self) -> "DisclosureQuerySet":
         return self.filter(status=Disclosure.Status.PUBLISHED)
@@ -55,12 +60,10 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
 
     def overdue(self, today) -> "DisclosureQuerySet":
         """Not published within 20 days of 批复日期 (still unpublished, or published late)."""
-        deadline = models.F("approved_on") + datetime.timedelta(days=20)
-        late = Q(published_at__date__gt=deadline)
         unpublished = ~Q(status=Disclosure.Status.PUBLISHED) & Q(
-            approved_on__lt=today - datetime.timedelta(days=20)
+            approved_on__lt=today - PUBLICATION_DEADLINE
         )
-        return self.filter(approved_on__isnull=False).filter(late | unpublished)
+        return self.filter(approved_on__isnull=False).filter(PUBLISHED_LATE | unpublished)
 
     def update(self, **kwargs):
         # Publishing is the one write a published revision ever gets (workflow.publish).
@@ -199,6 +202,13 @@ class Disclosure(models.Model):
     @property
     def pdf_url(self) -> str:
         return reverse("disclosures:pdf", args=[self.pk])
+
+    @property
+    def file_stem(self) -> str:
+        """2024年临夏市人民代表大会常务委员会办公室部门预算, with （第2版） on a correction:
+        the name of every file downloaded from this revision."""
+        revision = f"（第{self.revision}版）" if self.revision > 1 else ""
+        return f"{self.fiscal_year}年{self.department.name}{self.get_kind_display()}{revision}"
 
     @property
     def title(self) -> str:

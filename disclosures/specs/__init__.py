@@ -6,6 +6,8 @@ the PDF and the workbook) starts from `statutory_tables` and `performance_forms`
 
 from typing import Any
 
+from django.utils import translation
+
 from .base import Cell, RenderedTable, Row, TableSpec
 from .forms import department_form, project_form, project_list
 from .layouts import LAYOUTS
@@ -19,10 +21,14 @@ __all__ = [
     "Row",
     "TableSpec",
     "performance_forms",
+    "statutory_table",
     "statutory_tables",
 ]
 
 
+# The statutory text is Chinese whatever the visitor's language: titles are lazy
+# translations (TableKey), turned into text here.
+@translation.override("zh-hans")
 def statutory_tables(disclosure: Any) -> list[RenderedTable]:
     """The disclosure's statutory tables, numbered in the order of its layout."""
     explanations = {e.table: e.text for e in disclosure.table_explanations.all()}
@@ -32,6 +38,17 @@ def statutory_tables(disclosure: Any) -> list[RenderedTable]:
     ]
 
 
+@translation.override("zh-hans")
+def statutory_table(disclosure: Any, key: str) -> RenderedTable | None:
+    """One of them, numbered as in the layout; None when the layout does not publish it."""
+    layout = LAYOUTS[disclosure.layout]
+    if key not in layout:
+        return None
+    explanations = {e.table: e.text for e in disclosure.table_explanations.all()}
+    return SPECS[key].render(disclosure, number=layout.index(key) + 1, explanations=explanations)
+
+
+@translation.override("zh-hans")
 def performance_forms(disclosure: Any) -> dict[str, Any]:
     """The department-wide form and one form per project (seed 004); the project list (seed 000)."""
     projects = sorted(disclosure.projects.all(), key=lambda p: p.position)

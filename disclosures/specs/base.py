@@ -81,18 +81,13 @@ class RenderedTable:
     @property
     def html_rows(self) -> list[tuple[Row, list[tuple[Cell, str]]]]:
         """Body rows as (row, [(cell, the ids of the header cells above it)])."""
-        above: dict[int, list[str]] = {}
-        for r, line in enumerate(place(self.header)):
-            for cell, c in line:
-                if cell.text and not cell.text.isdigit():  # not the 1 2 3 numbering row
-                    for column in range(c, c + cell.colspan):
-                        above.setdefault(column, []).append(self._header_id(r, c))
+        above = self._headers_above()
         result = []
         for row, line in zip(self.rows, place(tuple(row.cells for row in self.rows)), strict=True):
             cells = []
             for cell, c in line:
                 ids = dict.fromkeys(
-                    i for col in range(c, c + cell.colspan) for i in above.get(col, [])
+                    i for col in range(c, c + cell.colspan) for i, _text in above.get(col, [])
                 )
                 cells.append((cell, " ".join(ids)))
             result.append((row, cells))
@@ -101,25 +96,23 @@ class RenderedTable:
     def _header_id(self, row: int, column: int) -> str:
         return f"{self.key}-h{row}-{column}"
 
-    @property
-    def leaf_labels(self) -> list[str]:
-        """One label per column, the header texts above it joined (for CSV and the like)."""
-        labels: dict[int, list[str]] = {}
-        for line in place(self.header):
+    def _headers_above(self) -> dict[int, list[tuple[str, str]]]:
+        """Per grid column, the labelled header cells above it as (id, text), top down;
+        the 1 2 3 numbering row labels nothing."""
+        above: dict[int, list[tuple[str, str]]] = {}
+        for r, line in enumerate(place(self.header)):
             for cell, c in line:
                 if cell.text and not cell.text.isdigit():
                     for column in range(c, c + cell.colspan):
-                        labels.setdefault(column, []).append(cell.text)
-        width = max(
-            (
-                c + cell.colspan
-                for line in place(tuple(r.cells for r in self.rows))
-                for cell, c in line
-            ),
-            default=0,
-        )
-        width = max(width, max(labels, default=-1) + 1)
-        return ["/".join(labels.get(column, [])) for column in range(width)]
+                        above.setdefault(column, []).append((self._header_id(r, c), cell.text))
+        return above
+
+    @property
+    def leaf_labels(self) -> list[str]:
+        """One label per column, the header texts above it joined (for CSV and the like)."""
+        above = self._headers_above()
+        width = max(leaf_count(self.header), leaf_count(row.cells for row in self.rows))
+        return ["/".join(text for _id, text in above.get(c, [])) for c in range(width)]
 
     def as_dict(self) -> dict[str, Any]:
         """JSON-ready: "rows" are the printed strings; where body cells are merged (the forms),
@@ -376,9 +369,9 @@ def place(rows: Iterable[Iterable[Any]]) -> list[list[tuple[Any, int]]]:
     return placed
 
 
-def leaf_count(header: Iterable[Iterable[H]]) -> int:
-    """Columns a header covers, counting each column once."""
+def leaf_count(rows: Iterable[Iterable[Any]]) -> int:
+    """Grid columns that rows of cells (header cells, or a table's body) cover."""
     return max(
-        (c + cell.colspan for line in place(header) for cell, c in line),
+        (c + cell.colspan for line in place(rows) for cell, c in line),
         default=0,
     )

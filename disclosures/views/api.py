@@ -13,7 +13,7 @@ from disclosures.cache import cached_page
 from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
 from disclosures.models import Department, Disclosure, Region
-from disclosures.specs import statutory_tables
+from disclosures.specs import statutory_table
 
 PAGE_SIZE = 100
 
@@ -157,17 +157,14 @@ def disclosures(request: HttpRequest) -> JsonResponse:
 @cached_page
 def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
     found = _published(pk)
-    with translation.override("zh-hans"):
-        document = disclosure_document(found)
+    document = disclosure_document(found)
     return _json(request, {**_disclosure_summary(request, found), "document": document})
 
 
 @require_GET
 @cached_page
 def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
-    found = _published(pk)
-    with translation.override("zh-hans"):
-        rendered = next((t for t in statutory_tables(found) if t.key == key), None)
+    rendered = statutory_table(_published(pk), key)
     if rendered is None:
         raise Http404("no such table")
     return _json(request, rendered.as_dict())
@@ -176,9 +173,7 @@ def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
 @require_GET
 @cached_page
 def findings(request: HttpRequest, pk: int) -> JsonResponse:
-    found = _published(pk)
-    with translation.override("zh-hans"):
-        data = [finding.as_dict() for finding in run_checks(Facts.of(found))]
+    data = [finding.as_dict() for finding in run_checks(Facts.of(_published(pk)))]
     return _json(request, {"disclosure": pk, "findings": data})
 
 

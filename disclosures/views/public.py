@@ -1,14 +1,12 @@
 """The public site: only current published revisions; anything else is 404."""
 
-import datetime
 import json
-from urllib.parse import quote
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
@@ -17,11 +15,8 @@ from disclosures.cache import cached_page
 from disclosures.dump import disclosure_document
 from disclosures.exports import table_csv
 from disclosures.models import Department, Disclosure, Region
-from disclosures.specs import statutory_tables
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
+from disclosures.specs import statutory_table
+from disclosures.views import attachment
 
 
 @require_GET
@@ -42,21 +37,15 @@ def search(request: HttpRequest) -> HttpResponse:
 @cached_page
 def region(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
-    years = (
-        Disclosure.objects.published()
-        .filter(department__region__in=public.region_and_below(region))
-        .order_by("-fiscal_year")
-        .values_list("fiscal_year", flat=True)
-        .distinct()
-    )
-    return render(request, "public/region.html", {"region": region, "years": list(years)})
+    years = public.published_years(public.region_and_below(region))
+    return render(request, "public/region.html", {"region": region, "years": years})
 
 
 @require_GET
 @cached_page
 def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
-    rows = public.region_year(region, year, _today())
+    rows = public.region_year(region, year, timezone.localdate())
     return render(
         request, "public/region_year.html", {"region": region, "year": year, "rows": rows}
     )
@@ -91,15 +80,10 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
     )
 
 
-def _public_department(pk: int) -> Department:
-    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
-    return department
-
-
 @require_GET
 @cached_page
 def department(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _public_department(pk)
+    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
     years = public.department_years(department)
     if not years:
         raise Http404("no published disclosure")
@@ -109,7 +93,7 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @cached_page
 def department_compare(request: HttpRequest, pk: int) -> HttpResponse:
-    department = _public_department(pk)
+    department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
     series = public.yearly_figures(department)
     if not series:
         raise Http404("no published disclosure")
@@ -140,41 +124,34 @@ def disclosure(
     return render(request, "public/disclosure.html", {"page": page, "d": page.disclosure})
 
 
-def _attachment(response: HttpResponse, filename: str) -> HttpResponse:
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
-
-
-def _stem(disclosure: Disclosure) -> str:
-    revision = f"（第{disclosure.revision}版）" if disclosure.revision > 1 else ""
-    return f"{disclosure.fiscal_year}年{disclosure.department.name}{disclosure.get_kind_display()}{revision}"
-
-
 @require_GET
+@cached_page
 def disclosure_json(
     request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
 ) -> HttpResponse:
     found = published_revision(pk, year, kind, revision)
-    with translation.override("zh-hans"):
-        document = disclosure_document(found)
-    response = HttpResponse(
-        json.dumps(document, ensure_ascii=False, indent=2),
+    return HttpResponse(
+        json.dumps(disclosure_document(found), ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
+        headers={"Content-Disposition": attachment(f"{found.file_stem}.json")},
     )
-    return _attachment(response, f"{_stem(found)}.json")
 
 
 @require_GET
+@cached_page
 def table_csv_download(
     request: HttpRequest, pk: int, year: int, revision: int, key: str, kind: str = "budget"
 ) -> HttpResponse:
     found = published_revision(pk, year, kind, revision)
-    with translation.override("zh-hans"):
-        table = next((t for t in statutory_tables(found) if t.key == key), None)
+    table = statutory_table(found, key)
     if table is None:
         raise Http404("no such table")
-    response = HttpResponse(table_csv(table), content_type="text/csv; charset=utf-8")
-    return _attachment(response, f"{_stem(found)}-{table.heading}.csv")
+    filename = f"{found.file_stem}-{table.heading}.csv"
+    return HttpResponse(
+        table_csv(table),
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": attachment(filename)},
+    )
 
 
 @require_GET

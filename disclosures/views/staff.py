@@ -1,5 +1,3 @@
-from urllib.parse import quote
-
 from django.contrib.admin.views.decorators import staff_member_required
 from django.http import (
     FileResponse,
@@ -17,6 +15,7 @@ from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure, Region
 from disclosures.pdf import pdf_filename, render_pdf, store_pdf
 from disclosures.specs import performance_forms, statutory_tables
+from disclosures.views import attachment
 
 
 @staff_member_required
@@ -44,10 +43,6 @@ def staff_document(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
-def _attachment(filename: str) -> str:
-    return f"attachment; filename*=UTF-8''{quote(filename)}"
-
-
 @require_GET
 def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored PDF of a published revision, with its SHA-256 as ETag; never re-rendered."""
@@ -60,7 +55,7 @@ def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         response = HttpResponse(status=304)
     else:
         response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = _attachment(pdf_filename(disclosure))
+        response["Content-Disposition"] = attachment(pdf_filename(disclosure))
         response["Content-Length"] = str(stored.size)
     response["ETag"] = etag
     response["X-Content-SHA256"] = stored.sha256
@@ -72,7 +67,7 @@ def staff_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Any revision's PDF, rendered on demand for staff (drafts are never stored)."""
     disclosure = get_object_or_404(Disclosure.objects.for_user(request.user).with_contents(), pk=pk)
     response = HttpResponse(render_pdf(disclosure), content_type="application/pdf")
-    response["Content-Disposition"] = _attachment(f"预览-{pdf_filename(disclosure)}")
+    response["Content-Disposition"] = attachment(f"预览-{pdf_filename(disclosure)}")
     return response
 
 
@@ -81,5 +76,5 @@ def bulk_pdfs(request: HttpRequest, region_code: str, year: int) -> StreamingHtt
     """Every published PDF of a region (and the regions below it) for a year, one ZIP."""
     region = get_object_or_404(Region, code=region_code)
     response = StreamingHttpResponse(published_zip(region, year), content_type="application/zip")
-    response["Content-Disposition"] = _attachment(f"{year}年{region.name}部门预算公开PDF.zip")
+    response["Content-Disposition"] = attachment(f"{year}年{region.name}部门预算公开PDF.zip")
     return response
