@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks_db",
     "simple_history",
+    "import_export",
     "disclosures",
 ]
 

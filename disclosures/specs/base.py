@@ -26,6 +26,8 @@ class Cell:
     numeric: bool = False
     indent: int = 0
     vertical: bool = False
+    # The exact amount behind a numeric cell's printed text (the workbook writes numbers).
+    value: Decimal | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "colspan": self.colspan, "rowspan": self.rowspan}
@@ -35,6 +37,9 @@ class Cell:
 class Row:
     cells: tuple[Cell, ...]
     kind: str = "item"  # "total" and "subtotal" rows are set apart by renderers
+    # The subject code behind the row (its expense side on a two-sided table), which some
+    # tables do not print; the workbook keeps it in a hidden 科目编码 column.
+    code: str = ""
 
     @property
     def texts(self) -> list[str]:
@@ -148,23 +153,27 @@ class Column:
     numeric: bool = False
     blank_zero: bool = True
     indent_by_level: bool = False
+    attr: str = ""  # the model field the column prints, which the workbook import fills
 
     def cell(self, row: Any, ordinal_number: int | None) -> Cell:
         value = self.value(row, ordinal_number)
+        indent = max(getattr(row, "level", 0) - 1, 0) if self.indent_by_level else 0
         if self.numeric:
             text = money.format_amount(value, blank_zero=self.blank_zero)
-        else:
-            text = str(value)
-        indent = max(getattr(row, "level", 0) - 1, 0) if self.indent_by_level else 0
-        return Cell(text, numeric=self.numeric, indent=indent)
+            return Cell(text, numeric=True, indent=indent, value=value)
+        return Cell(str(value), indent=indent)
 
 
 def text(label: str, attr: str, *, indent_by_level: bool = False) -> Column:
-    return Column(label, lambda row, _n: getattr(row, attr), indent_by_level=indent_by_level)
+    return Column(
+        label, lambda row, _n: getattr(row, attr), indent_by_level=indent_by_level, attr=attr
+    )
 
 
 def amount(label: str, attr: str, *, blank_zero: bool = True) -> Column:
-    return Column(label, lambda row, _n: getattr(row, attr), numeric=True, blank_zero=blank_zero)
+    return Column(
+        label, lambda row, _n: getattr(row, attr), numeric=True, blank_zero=blank_zero, attr=attr
+    )
 
 
 def sequence(label: str = "序号") -> Column:
@@ -213,7 +222,7 @@ class ListSource:
                 column.cell(model_row, None if total else count) for column in self.columns
             )
             kind = "total" if total else getattr(model_row, "row_kind", "item")
-            result.append(Row(cells, kind))
+            result.append(Row(cells, kind, code=getattr(model_row, "code", "")))
         return result
 
     @property
@@ -284,10 +293,15 @@ class SummarySource:
                     cells.append(
                         (
                             Cell(prefix + row.label),
-                            Cell(money.format_amount(row.amount, blank_zero=True), numeric=True),
+                            Cell(
+                                money.format_amount(row.amount, blank_zero=True),
+                                numeric=True,
+                                value=row.amount,
+                            ),
                         )
                     )
                 columns.append(cells)
+                codes = [row.subject_code for row in members]
             kind = "item" if block.numbering else "total"
             for line in range(max(len(column) for column in columns)):
                 cells = []
@@ -295,7 +309,8 @@ class SummarySource:
                     cells.extend(
                         column[line] if line < len(column) else (Cell(), Cell(numeric=True))
                     )
-                result.append(Row(tuple(cells), kind))
+                code = codes[line] if line < len(codes) else ""
+                result.append(Row(tuple(cells), kind, code=code))
         return result
 
 

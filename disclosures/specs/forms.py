@@ -22,6 +22,10 @@ def _figure(amount: Decimal) -> str:
     return money.format_plain(amount, blank_zero=True)
 
 
+def _figure_cell(amount: Decimal, **spans: int) -> Cell:
+    return Cell(_figure(amount), numeric=True, value=amount, **spans)
+
+
 def _row(*cells: Cell, kind: str = "item") -> Row:
     return Row(tuple(cells), kind)
 
@@ -83,31 +87,31 @@ def department_form(disclosure: Any) -> RenderedTable | None:
         _row(
             Cell("基本支出", rowspan=3),
             Cell("人员经费"),
-            Cell(_figure(form.personnel), numeric=True),
+            _figure_cell(form.personnel),
             Cell("当年财政拨款"),
-            Cell(_figure(form.current_appropriation), numeric=True),
+            _figure_cell(form.current_appropriation),
         ),
         _row(
             Cell("公用经费"),
-            Cell(_figure(form.running), numeric=True),
+            _figure_cell(form.running),
             Cell("上年结转资金"),
-            Cell(_figure(form.carried_forward), numeric=True),
+            _figure_cell(form.carried_forward),
         ),
         _row(
             Cell("合计"),
-            Cell(_figure(form.basic_total), numeric=True),
+            _figure_cell(form.basic_total),
             Cell("其他资金"),
-            Cell(_figure(form.other_funds), numeric=True),
+            _figure_cell(form.other_funds),
         ),
         _row(
             Cell("项目支出", colspan=2),
-            Cell(_figure(form.project), numeric=True),
+            _figure_cell(form.project),
             Cell("收入预算合计"),
-            Cell(_figure(form.income_total), numeric=True),
+            _figure_cell(form.income_total),
         ),
         _row(
             Cell("支出预算合计", colspan=2),
-            Cell(_figure(form.expense_total), numeric=True),
+            _figure_cell(form.expense_total),
             Cell(),
             Cell(),
         ),
@@ -129,11 +133,11 @@ def department_form(disclosure: Any) -> RenderedTable | None:
     )
 
 
-def _project_figure(project: Project, amount: Decimal) -> str:
+def _project_figure(project: Project, amount: Decimal) -> Cell:
     """A project form's figure in the unit its clerk wrote it in (seed 004 wrote 元)."""
     if project.figures_unit == Project.FiguresUnit.YUAN:
         amount = money.wan_to_yuan(amount)
-    return _figure(amount)
+    return _figure_cell(amount, colspan=2)
 
 
 def project_form(disclosure: Any, project: Project) -> RenderedTable:
@@ -158,7 +162,7 @@ def project_form(disclosure: Any, project: Project) -> RenderedTable:
         cells = [Cell("项目资金（万元）", colspan=2, rowspan=len(funds))] if index == 0 else []
         cells += [
             Cell(label, colspan=2),
-            Cell(_project_figure(project, value), colspan=2, numeric=True),
+            _project_figure(project, value),
         ]
         rows.append(_row(*cells))
     rows.append(_row(Cell("总体目标", colspan=2, vertical=True), Cell(project.goal, colspan=4)))
@@ -196,10 +200,8 @@ LIST_AMOUNTS = (
 
 def _amount_cells(projects: Iterable[Project]) -> list[Cell]:
     projects = list(projects)
-    return [
-        Cell(money.format_amount(money.total(value(p) for p in projects)), numeric=True)
-        for _label, value in LIST_AMOUNTS
-    ]
+    sums = [money.total(value(p) for p in projects) for _label, value in LIST_AMOUNTS]
+    return [Cell(money.format_amount(sum_), numeric=True, value=sum_) for sum_ in sums]
 
 
 def project_list(disclosure: Any) -> RenderedTable | None:

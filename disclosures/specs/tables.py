@@ -207,7 +207,7 @@ SPECS: dict[str, TableSpec] = {
                 accessor="officerunningrow_set",
                 columns=(
                     sequence("序号"),
-                    Column("项目", office_running_item),
+                    Column("项目", office_running_item, attr="name"),
                     amount("合计", "total"),
                     amount("基本支出", "basic"),
                     amount("项目支出", "project"),

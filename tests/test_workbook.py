@@ -1,0 +1,233 @@
+"""The statutory workbook: its layout, round trips, and imports of what clerks really have."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from workbooks import LINXIA, ZENGCHENG, content_of, exported, find, load, save
+
+from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.models import Department, Disclosure, GeneralExpenseRow
+from disclosures.workbook import WorkbookError, apply_import, plan_import
+
+pytestmark = pytest.mark.django_db
+
+
+def published(name: str) -> Disclosure:
+    return Disclosure.objects.get(department__name=name, kind="budget", revision=1)
+
+
+def import_as_final(data: bytes, disclosure: Disclosure, **options) -> Disclosure:
+    """Import into a new draft (the same department's 决算, which nothing else uses)."""
+    plan = plan_import(
+        data, department=disclosure.department, year=disclosure.fiscal_year, kind="final", **options
+    )
+    return apply_import(plan)
+
+
+def same_content(a: Disclosure, b: Disclosure) -> None:
+    left, right = content_of(a), content_of(b)
+    for part in left:
+        assert left[part] == right[part], part
+
+
+# The layout ---------------------------------------------------------------------------------
+
+
+def test_export_has_a_sheet_per_table_and_form_laid_out_for_print():
+    book = load(exported(published(LINXIA)))
+    assert book.sheetnames == [
+        *(f"表{n}" for n in "一二三四五六七八九十"),
+        "表十一",
+        "部门整体支出绩效目标表",
+        *(f"项目{n}" for n in range(1, 6)),
+        "项目支出绩效目标表（汇总）",
+    ]
+    six = book["表六"]
+    assert six["A1"].value == "表六、一般公共预算支出情况表"
+    assert six["A2"].value == LINXIA
+    assert six["E2"].value == "单位：万元"
+    assert "A3:B3" in {str(r) for r in six.merged_cells.ranges}  # 功能分类科目 over two columns
+    code = find(six, "2010101")
+    assert six.cell(code.row, 2).value == "行政运行"
+    amount = six.cell(code.row, 3)
+    assert amount.value == pytest.approx(697.07) and amount.number_format == "0.00"
+    assert six.cell(code.row, 5).value is None  # blank, as printed, not 0.00
+    assert six.freeze_panes == "A6"
+    assert six.print_title_rows == "$3:$5"
+    assert six.print_area == "'表六'!$A$1:$E$22"
+    assert six.page_setup.orientation == "portrait"
+    assert book["表五"].page_setup.orientation == "landscape"
+    assert find(six, "备注：无内容应公开空表并说明情况。")
+    # 表三 prints names only; its codes travel in a hidden column beyond the print area.
+    three = book["表三"]
+    assert three["F4"].value == "科目编码" and three.column_dimensions["F"].hidden
+    assert three.cell(find(three, "行政运行").row, 6).value == "2010101"
+    ten = book["表十"]
+    assert find(ten, "空表说明：未安排预算，政府性基金预算支出情况表为空表。")
+    form = book["部门整体支出绩效目标表"]
+    assert find(form, "（2024年度）") and find(form, "部门（单位）名称")
+
+
+def test_export_neutralises_formula_injection(linxia_draft):
+    project = linxia_draft.projects.first()
+    project.name = '=HYPERLINK("http://evil.example","点我")'
+    project.goal = "@SUM(1+1)*cmd|' /C calc'!A0"
+    project.save()
+    data = exported(linxia_draft)
+    book = load(data)
+    cell = find(book["项目1"], project.name)
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert find(book["项目1"], project.goal).data_type == "s"
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert not any(b"<f>" in archive.read(n) for n in sheets)
+
+
+# Round trips ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", [LINXIA, ZENGCHENG])
+def test_export_then_import_gives_back_the_same_disclosure(name):
+    original = published(name)
+    copy = import_as_final(exported(original), original)
+    assert copy.status == Disclosure.Status.DRAFT and copy.revision == 1
+    same_content(original, copy)
+
+
+def test_importing_the_export_into_its_correction_draft_changes_nothing(linxia_draft):
+    plan = plan_import(exported(linxia_draft), department=linxia_draft.department, year=2024)
+    assert plan.target == linxia_draft
+    assert [c.name for c in plan.changes if c.any] == []
+    assert plan.summary() == "新增 0 行，修改 0 行，删除 0 行"
+
+
+def test_preview_lists_the_changed_row_and_the_findings_then_apply_saves_it(linxia_draft):
+    book = load(exported(linxia_draft))
+    six = book["表六"]
+    six.cell(find(six, "2010101").row, 3).value = 700
+    plan = plan_import(save(book), department=linxia_draft.department, year=2024)
+    changed = [line for c in plan.changes for line in c.changed]
+    assert changed == ["2010101 行政运行：合计 697.07 → 700"]
+    assert any("700.00" in f.message and f.severity == "error" for f in plan.findings)
+    assert GeneralExpenseRow.objects.get(disclosure=linxia_draft, code="2010101").total == Decimal(
+        "697.07"
+    )  # a plan saves nothing
+    apply_import(plan)
+    assert GeneralExpenseRow.objects.get(disclosure=linxia_draft, code="2010101").total == 700
+
+
+PROPERTY = settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@PROPERTY
+@given(seed=st.integers(0, 10**6), units=st.integers(1, 4), projects=st.integers(0, 4))
+def test_round_trip_of_generated_disclosures(seed, units, projects):
+    original = save_generated(
+        generated_facts(RandomSource(seed), units=units, projects=projects or None)
+    )
+    copy = import_as_final(exported(original), original)
+    same_content(original, copy)
+    assert plan_import(
+        exported(copy), department=copy.department, year=2024, kind="final"
+    ).summary() == ("新增 0 行，修改 0 行，删除 0 行")
+
+
+# What real workbooks contain -------------------------------------------------------------------
+
+
+def messy(data: bytes) -> bytes:
+    """The Linxia export as a budget system or a clerk's hands leave it."""
+    book = load(data)
+    for sheet in book.worksheets:
+        # a blank row under the title, a blank column on the left (moving merges as Excel does)
+        merged = list(sheet.merged_cells.ranges)
+        for cells in merged:
+            sheet.unmerge_cells(str(cells))
+        hidden = [k for k, d in sheet.column_dimensions.items() if d.hidden]
+        sheet.insert_rows(3)
+        sheet.insert_cols(1)
+        for letter in hidden:
+            sheet.column_dimensions[letter].hidden = False
+            sheet.column_dimensions[chr(ord(letter) + 1)].hidden = True
+        for cells in merged:
+            cells.shift(col_shift=1, row_shift=1 if cells.min_row >= 3 else 0)
+            sheet.merge_cells(str(cells))
+    six = book["表六"]
+    # code and name in one cell; the code column gone
+    for row in six.iter_rows(min_row=7):
+        code, name = row[1].value, row[2].value
+        if code and name:
+            row[2].value = f"{code} {name}"
+        row[1].value = None
+    for row in six.iter_rows():
+        for cell in row:
+            if cell.value == "科目编码":
+                cell.value = None
+            if cell.value == "总计":
+                cell.value = "总　计"  # an ideographic space
+    # numbers stored as text, with separators and full-width digits
+    for row in six.iter_rows(min_row=7):
+        for cell in row[3:6]:
+            if isinstance(cell.value, float | int):
+                cell.value = f"{cell.value:,.2f}".translate(
+                    str.maketrans("0123456789.", "０１２３４５６７８９．")
+                )
+    # 表三 without its hidden code column: names are found in the catalogue
+    three = book["表三"]
+    three.delete_cols(7)
+    # 表七 in 元
+    seven = book["表七"]
+    for row in seven.iter_rows():
+        for cell in row:
+            if cell.value == "单位：万元":
+                cell.value = "单位：元"
+            elif isinstance(cell.value, float | int) and cell.column > 3:
+                cell.value = round(Decimal(str(cell.value)) * 10000)
+    # merged cells in the body (the first two rows of 表九's 序号 column)
+    book["表九"].merge_cells("B7:B8")
+    return save(book)
+
+
+def test_import_forgives_layout_noise_and_reads_numbers_strictly():
+    original = published(LINXIA)
+    copy = import_as_final(messy(exported(original)), original)
+    same_content(original, copy)
+
+
+# Commands -----------------------------------------------------------------------------------
+
+
+def test_export_and_import_commands(tmp_path, capsys):
+    path = tmp_path / "linxia.xlsx"
+    call_command("export_workbook", "--department", LINXIA, "--year", "2024", "-o", str(path))
+    assert path.read_bytes().startswith(b"PK")
+    call_command(
+        "import_workbook", str(path), "--department", LINXIA, "--year", "2024", "--kind", "final"
+    )
+    out = capsys.readouterr().out
+    assert "已新建草稿" in out and "新增 180 行" in out
+    copy = Disclosure.objects.get(department__name=LINXIA, kind="final")
+    same_content(published(LINXIA), copy)
+
+
+def test_import_command_refuses_a_published_revision_and_an_unknown_department(tmp_path):
+    path = tmp_path / "linxia.xlsx"
+    path.write_bytes(exported(published(LINXIA)))
+    with pytest.raises(CommandError, match="第 1 版已公开，不能导入"):
+        call_command("import_workbook", str(path), "--department", LINXIA, "--year", "2024")
+    with pytest.raises(CommandError, match="找不到部门“不存在的部门”"):
+        call_command("import_workbook", str(path), "--department", "不存在的部门", "--year", "2024")
+
+
+def test_a_workbook_of_another_department_is_refused():
+    other = Department.objects.get(name=ZENGCHENG)
+    with pytest.raises(WorkbookError) as error:
+        plan_import(exported(published(LINXIA)), department=other, year=2024, kind="final")
+    assert f"表中部门“{LINXIA}”与导入的部门“{ZENGCHENG}”不一致" in str(error.value)
+    assert "工作表“表一”，单元格 A2" in str(error.value)
