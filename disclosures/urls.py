@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from .views import api, public, staff
+from .views import api, public, staff, workbook
 
 app_name = "disclosures"
 
@@ -16,6 +16,7 @@ def revision_urls(kind: str) -> list:
         path("r<int:revision>/", public.disclosure, k, name=f"{prefix}revision"),
         path("r<int:revision>/json/", public.disclosure_json, k, name=f"{prefix}json"),
         path("r<int:revision>/csv/<str:key>/", public.table_csv_download, k, name=f"{prefix}csv"),
+        path("r<int:revision>/xlsx/", public.workbook_download, k, name=f"{prefix}xlsx"),
     ]
 
 
@@ -46,4 +47,6 @@ urlpatterns = [
         "staff/disclosures/<int:pk>/preview.pdf", staff.staff_preview_pdf, name="staff-preview-pdf"
     ),
     path("staff/disclosures/<int:pk>/document.json", staff.staff_document, name="staff-document"),
+    path("staff/disclosures/<int:pk>/workbook.xlsx", workbook.staff_workbook, name="staff-workbook"),
+    path("staff/import-workbook/", workbook.workbook_import, name="workbook-import"),
 ]

@@ -200,6 +200,10 @@ class Disclosure(models.Model):
         return self.public_url("json", revision=self.revision)
 
     @property
+    def workbook_url(self) -> str:
+        return self.public_url("xlsx", revision=self.revision)
+
+    @property
     def pdf_url(self) -> str:
         return reverse("disclosures:pdf", args=[self.pk])
 

@@ -17,6 +17,7 @@ from disclosures.exports import table_csv
 from disclosures.models import Department, Disclosure, Region
 from disclosures.specs import statutory_table
 from disclosures.views import attachment
+from disclosures.workbook import workbook_bytes
 
 
 @require_GET
@@ -151,6 +152,23 @@ def table_csv_download(
         table_csv(table),
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": attachment(filename)},
+    )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@require_GET
+@cached_page
+def workbook_download(
+    request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
+) -> HttpResponse:
+    """The statutory workbook: every table and form laid out as printed, amounts as numbers."""
+    found = published_revision(pk, year, kind, revision)
+    return HttpResponse(
+        workbook_bytes(found),
+        content_type=XLSX,
+        headers={"Content-Disposition": attachment(f"{found.file_stem}.xlsx")},
     )
 
 
