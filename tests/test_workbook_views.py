@@ -55,6 +55,8 @@ def test_public_workbook_download_is_the_published_revision(client):
     assert response["Content-Disposition"].endswith(".xlsx")
     six = load(response.content)["表六"]
     assert six.cell(find(six, "2010101").row, 3).value == pytest.approx(697.07)
+    api = client.get(f"/api/disclosures/{published.pk}/").json()
+    assert api["xlsx_url"] == f"http://testserver{published.workbook_url}"
 
 
 def test_drafts_have_no_public_workbook(client, linxia_draft):

@@ -42,6 +42,7 @@ def _disclosure_summary(request: HttpRequest, d: Disclosure) -> dict[str, Any]:
         "url": _url(request, d.get_absolute_url()),
         "api_url": _url(request, f"/api/disclosures/{d.pk}/"),
         "json_url": _url(request, d.json_url),
+        "xlsx_url": _url(request, d.workbook_url),
         "pdf": stored
         and {"url": _url(request, d.pdf_url), "sha256": stored.sha256, "bytes": stored.size},
     }
@@ -256,6 +257,11 @@ def schema(server: str) -> dict:
         "url": {"type": "string", "format": "uri"},
         "api_url": {"type": "string", "format": "uri"},
         "json_url": {"type": "string", "format": "uri"},
+        "xlsx_url": {
+            "type": "string",
+            "format": "uri",
+            "description": "Excel 工作簿：各表按公开表样式排版，金额为数值",
+        },
         "pdf": {
             "type": ["object", "null"],
             "properties": {

@@ -10,6 +10,7 @@ print area.
 """
 
 import io
+import math
 import unicodedata
 from collections.abc import Iterable
 from decimal import Decimal
@@ -39,6 +40,8 @@ THIN = Side(style="thin")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 AMOUNT_FORMAT = "0.00"
 A4 = "9"
+LINE_HEIGHT = 13.5  # points per line of 10-point text
+DEFAULT_HEIGHT = 15
 
 
 def project_sheet_name(position: int) -> str:
@@ -97,10 +100,13 @@ class SheetWriter:
         self.width = max(leaf_count(table.header), leaf_count(row.cells for row in table.rows), 2)
         self.row = 1
         self.widths = [0] * self.width
+        self.texts: list[tuple[int, int, Cell]] = []  # for row heights, once widths are known
 
-    def full_width_line(self, text: str, *, font=BODY_FONT, height=None, wrap=False) -> None:
+    def full_width_line(
+        self, text: str, *, font=BODY_FONT, height=None, wrap=False, center=False
+    ) -> None:
         align = Alignment(horizontal="left", vertical="center", wrap_text=wrap)
-        if font is TITLE_FONT:
+        if font is TITLE_FONT or center:
             align = Alignment(horizontal="center", vertical="center", wrap_text=True)
         put(self.sheet, self.row, 1, text, font=font, align=align)
         merge(self.sheet, self.row, 1, 1, self.width)
@@ -145,6 +151,8 @@ class SheetWriter:
             put(self.sheet, row, column, cell.text, font=BOLD_FONT if header else BODY_FONT,
                 align=align)  # fmt: skip
         merge(self.sheet, row, column, cell.rowspan, cell.colspan)
+        if cell.text and not cell.numeric:
+            self.texts.append((row, column, cell))
         if cell.colspan == 1 and not cell.vertical:
             longest = max((display_width(line) for line in cell.text.splitlines()), default=0)
             self.widths[column - 1] = max(
@@ -160,10 +168,31 @@ class SheetWriter:
                 put(self.sheet, first_body + offset, column, value)
         self.sheet.column_dimensions[get_column_letter(column)].hidden = True
 
+    def row_heights(self, widths: list[float]) -> None:
+        """Tall enough for wrapped text (merged cells included, which Excel never fits by
+        itself) and for text set vertically."""
+        needed: dict[int, float] = {}
+        for row, column, cell in self.texts:
+            if cell.vertical:
+                height = LINE_HEIGHT * len(cell.text)
+            else:
+                room = max(sum(widths[column - 1 : column - 1 + cell.colspan]) - 1, 1)
+                lines = sum(
+                    max(1, math.ceil(display_width(line) / room)) for line in cell.text.splitlines()
+                )
+                height = LINE_HEIGHT * lines + 3
+            for r in range(row, row + cell.rowspan):
+                needed[r] = max(needed.get(r, 0), height / cell.rowspan)
+        for r, height in needed.items():
+            if height > DEFAULT_HEIGHT:
+                self.sheet.row_dimensions[r].height = round(height, 1)
+
     def finish(self, *, header_rows: tuple[int, int] | None, last_row: int) -> None:
         sheet = self.sheet
-        for index, width in enumerate(self.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = min(max(width, 6), 60)
+        widths = [min(max(width, 6), 60) for width in self.widths]
+        for index, width in enumerate(widths, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        self.row_heights(widths)
         sheet.print_area = f"A1:{get_column_letter(self.width)}{last_row}"
         if header_rows:
             sheet.print_title_rows = f"{header_rows[0]}:{header_rows[1]}"
@@ -203,7 +232,7 @@ def write_form(sheet: Worksheet, table: RenderedTable) -> None:
     """A performance form: heading, year, then its grid of merged cells."""
     writer = SheetWriter(sheet, table, amount_format="General")
     writer.full_width_line(table.heading, font=TITLE_FONT, height=30)
-    writer.full_width_line(table.subtitle)
+    writer.full_width_line(table.subtitle, center=True)
     first, last = writer.grid((row.cells for row in table.rows), header=False)
     grid_border(sheet, first, last, writer.width)
     writer.widths = [10, 14, 24, 24, 24, 30][: writer.width]
