@@ -6,6 +6,7 @@ piece of work; this one lets staff see what is stored and open the preview.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
@@ -15,6 +16,9 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from disclosures import derive, workflow
@@ -45,6 +49,7 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
+from disclosures.resources import RESOURCES
 from disclosures.roles import may_edit
 from disclosures.specs import LAYOUTS
 
@@ -553,7 +558,8 @@ class DisclosurePartAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         visible = Disclosure.objects.for_user(request.user)
-        return super().get_queryset(request).filter(disclosure__in=visible)
+        lookup = self.model.disclosure_lookup
+        return super().get_queryset(request).filter(**{f"{lookup}__in": visible})
 
     def has_change_permission(self, request, obj=None):
         disclosure = self._disclosure(obj)
@@ -579,6 +585,55 @@ class DisclosurePartAdmin(admin.ModelAdmin):
         derive.recompute(form.instance.disclosure)
 
 
+class FlatImportExport(ImportExportMixin):
+    """Import and export buttons on the changelist: every row of the list as one CSV or
+    XLSX file, named by natural keys (disclosures/resources.py), and back. Exports take
+    the changelist's scope and filters; imports write only drafts the user may edit."""
+
+    formats = [CSV, XLSX]
+    # Every column, always: a file without its keys could not be imported again.
+    export_form_class = ExportForm
+    # With a byte order mark, so that Excel reads the Chinese of a CSV file.
+    to_encoding = "utf-8-sig"
+
+    def get_resource_classes(self, request):
+        return [RESOURCES[self.model]]
+
+    def has_import_permission(self, request):
+        codename = get_permission_codename("change", self.opts)
+        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+
+    def has_export_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_module_permission(self, request):
+        return request.user.has_module_perms(self.opts.app_label)
+
+
+class RowsAdmin(FlatImportExport, DisclosurePartAdmin):
+    """One kind of row across the disclosures the user may see, for import and export;
+    rows are edited on their disclosure's page, so they are read-only here."""
+
+    def get_list_display(self, request):
+        return [self.model.disclosure_lookup, "position", "__str__", *money_fields(self.model)]
+
+    def get_list_filter(self, request):
+        lookup = self.model.disclosure_lookup
+        return [(lookup, admin.RelatedOnlyFieldListFilter), f"{lookup}__fiscal_year"]
+
+    def get_list_select_related(self, request):
+        return [f"{self.model.disclosure_lookup}__department"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+admin.site.register([*TABLE_MODELS.values(), DepartmentIndicator, ProjectIndicator], RowsAdmin)
+
+
 class EditableWithItsDisclosure:
     """An inline under a part of a disclosure: editable exactly when the disclosure is."""
 
@@ -594,7 +649,7 @@ class DepartmentIndicatorInline(EditableWithItsDisclosure, admin.TabularInline):
 
 
 @admin.register(DepartmentPerformanceForm)
-class DepartmentPerformanceFormAdmin(DisclosurePartAdmin):
+class DepartmentPerformanceFormAdmin(FlatImportExport, DisclosurePartAdmin):
     readonly_fields = ["basic_total", "expense_total", "income_total"]
     inlines = [DepartmentIndicatorInline]
 
@@ -609,6 +664,6 @@ class KeyProjectInline(EditableWithItsDisclosure, admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(DisclosurePartAdmin):
+class ProjectAdmin(FlatImportExport, DisclosurePartAdmin):
     readonly_fields = ["total"]
     inlines = [ProjectIndicatorInline, KeyProjectInline]

@@ -37,9 +37,14 @@ def find_department(name: str, region: str | None) -> Department:
 def find_disclosure(department, year, revision, kind, region, stderr) -> Disclosure:
     """The newest published revision, or the one asked for; the newest of any status when
     none is published, with a note on stderr."""
-    candidates = Disclosure.objects.filter(
-        department=find_department(department, region), fiscal_year=year, kind=kind
-    )
+    candidates = Disclosure.objects.filter(department__name=department, fiscal_year=year, kind=kind)
+    if region:
+        candidates = candidates.filter(department__region__code=region)
+    regions = sorted(set(candidates.values_list("department__region__code", flat=True)))
+    if len(regions) > 1:
+        raise CommandError(
+            f"多个地区都有名为“{department}”的部门（{'、'.join(regions)}）：请用 --region 指定。"
+        )
     if revision is not None:
         candidates = candidates.filter(revision=revision)
     elif candidates.published().exists():
