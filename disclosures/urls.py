@@ -47,6 +47,8 @@ urlpatterns = [
         "staff/disclosures/<int:pk>/preview.pdf", staff.staff_preview_pdf, name="staff-preview-pdf"
     ),
     path("staff/disclosures/<int:pk>/document.json", staff.staff_document, name="staff-document"),
-    path("staff/disclosures/<int:pk>/workbook.xlsx", workbook.staff_workbook, name="staff-workbook"),
+    path(
+        "staff/disclosures/<int:pk>/workbook.xlsx", workbook.staff_workbook, name="staff-workbook"
+    ),
     path("staff/import-workbook/", workbook.workbook_import, name="workbook-import"),
 ]
