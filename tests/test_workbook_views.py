@@ -121,3 +121,19 @@ def test_the_admin_offers_the_workbook(client, linxia_draft):
     assert f"{IMPORT}?department={linxia_draft.department_id}" in text
     listing = client.get(reverse("admin:disclosures_disclosure_changelist"))
     assert IMPORT in listing.content.decode()
+
+
+def test_uploads_never_confirmed_are_removed_after_a_day(client, linxia_draft, settings):
+    import os
+    import time
+
+    from django.core.files.storage import default_storage
+
+    clerk(client)
+    first = upload(client, edited(linxia_draft, 700), linxia_draft).context["token"]
+    path = default_storage.path(f"workbook-imports/{first}.xlsx")
+    assert os.path.exists(path)
+    old = time.time() - 2 * 24 * 3600
+    os.utime(path, (old, old))
+    upload(client, edited(linxia_draft, 701), linxia_draft)
+    assert not os.path.exists(path)

@@ -5,6 +5,7 @@ the same stored file, so what is saved is exactly what was checked and the draft
 have changed in between (the plan carries the draft's edit version).
 """
 
+import datetime
 import hashlib
 import secrets
 
@@ -17,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosures.models import Department, Disclosure
@@ -26,6 +28,9 @@ from disclosures.workbook import WorkbookError, apply_import, plan_import, workb
 from disclosures.workbook.opening import MAX_BYTES
 
 SESSION_KEY = "workbook-imports"
+UPLOADS = "workbook-imports"
+# An upload waits this long for its confirmation; older ones are removed.
+PENDING_FOR = datetime.timedelta(days=1)
 
 
 def importable_departments(user):
@@ -90,8 +95,9 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
         except WorkbookError as error:
             problems = [str(problem) for problem in error.problems]
         else:
+            forget_stale_uploads()
             token = secrets.token_urlsafe(16)
-            path = default_storage.save(f"workbook-imports/{token}.xlsx", ContentFile(data))
+            path = default_storage.save(f"{UPLOADS}/{token}.xlsx", ContentFile(data))
             pending = request.session.get(SESSION_KEY, {})
             pending[token] = {
                 "path": path,
@@ -109,6 +115,19 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
         "disclosures/workbook_import.html",
         {"form": form, "problems": problems, "title": _("导入 Excel 工作簿")},
     )
+
+
+def forget_stale_uploads() -> None:
+    """Uploads previewed but never confirmed are deleted after a day."""
+    try:
+        _folders, names = default_storage.listdir(UPLOADS)
+    except FileNotFoundError:
+        return
+    cutoff = timezone.now() - PENDING_FOR
+    for name in names:
+        path = f"{UPLOADS}/{name}"
+        if default_storage.get_modified_time(path) < cutoff:
+            default_storage.delete(path)
 
 
 def _context(plan, token: str) -> dict:
