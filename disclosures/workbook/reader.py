@@ -32,7 +32,7 @@ from disclosures.specs import LAYOUTS, SPECS
 from disclosures.specs.base import ListSource, RenderedTable
 from disclosures.specs.forms import LIST_AMOUNTS
 
-from .cells import NotAnAmount, amount, clean, normal
+from .cells import NotAnAmount, amount, clean, normal, shown
 from .grid import Grid, Line, read_grid
 from .opening import Opened
 from .problems import Problems
@@ -168,8 +168,32 @@ class Reader:
         listed = self.read_project_list(found["project_list"][0]) if "project_list" in found else []
         self.problems.raise_if_any()
         self.merge_projects(forms, listed)
+        self.check_lengths([grid for grids in found.values() for grid in grids])
         self.problems.raise_if_any()
         return self.content
+
+    def check_lengths(self, grids: list[Grid]) -> None:
+        """Text longer than its field holds (a note pasted into a name, say) is refused here,
+        naming its cell, rather than by the database when the import is applied."""
+        content = self.content
+        read = [
+            *(row for rows in content.rows.values() for row in rows),
+            *([content.department_form] if content.department_form else []),
+            *content.department_indicators,
+            *content.projects,
+            *(i for indicators in content.project_indicators.values() for i in indicators),
+        ]
+        for instance in read:
+            for model_field in instance._meta.concrete_fields:
+                value = getattr(instance, model_field.attname)
+                limit = model_field.max_length
+                if limit and isinstance(value, str) and len(value) > limit:
+                    with translation.override("zh-hans"):
+                        name = str(model_field.verbose_name)
+                    self.problems.add(
+                        f"{name}“{shown(value)}”有 {len(value)} 个字，超过上限 {limit} 个字。",
+                        *_locate(grids, value),
+                    )
 
     def _name(self, what: str) -> str:
         names = {
@@ -215,7 +239,7 @@ class Reader:
             elif unit != "万元":
                 self.problems.add(f"金额单位“{unit}”无法识别，应为万元或元。", grid.title,
                                   grid.where(line, unit_cells[-1]))  # fmt: skip
-            for i in line.filled:
+            for i in _once(line):
                 if i not in unit_cells:
                     self.check_department(grid, line, i)
             return li + 1, yuan
@@ -322,6 +346,7 @@ class Reader:
                 for attr, ci in columns.items()
                 if attr not in ("name", "label")
             }
+            code = ""
             if position == 1:  # 总计, however spaced
                 rows.append(model(position=1, **{"label" if "label" in columns else "name": "总计"},
                                   **values))  # fmt: skip
@@ -330,9 +355,12 @@ class Reader:
             else:
                 code = line.text(code_column) if code_column is not None else ""
                 printed_code, name = split_code(line.text(columns["name"]))  # [30201]办公费
-                code = code or printed_code
-                rows.append(model(position=position, code=code, name=name, **values))
+                rows.append(
+                    model(position=position, code=code or printed_code, name=name, **values)
+                )
             rows[-1]._cell = grid.where(line, columns.get("name", columns.get("label")))
+            # a wrong code is shown where it was typed: its own column, or with the name
+            rows[-1]._code_cell = grid.where(line, code_column) if code else rows[-1]._cell
         if "label" in columns:
             self.assign_units(key, grid, body, rows, columns["label"])
         else:
@@ -391,7 +419,9 @@ class Reader:
                     continue
             elif not valid(row.code) or row.code not in names:
                 self.problems.add(
-                    f"科目编码 {row.code} 不在 {self.year} 年{kind}科目中。", grid.title, row._cell
+                    f"科目编码 {row.code} 不在 {self.year} 年{kind}科目中。",
+                    grid.title,
+                    row._code_cell,
                 )
                 continue
             if row.code in seen:
@@ -604,11 +634,11 @@ class Reader:
             return []
         li, name_ci = found
         header = grid.lines[li]
-        for i in header.filled:
+        for i in _once(header):
             if normal(header.values[i]).startswith("部门名称"):
                 self.check_department(grid, header, i)
         for line in grid.lines[1:li]:
-            for i in line.filled:
+            for i in _once(line):
                 if normal(line.values[i]).startswith("部门名称"):
                     self.check_department(grid, line, i)
         yuan = any(
@@ -785,6 +815,21 @@ INCOME_WORDS = (
 def _is_note(line: Line) -> bool:
     text = line.first_text()
     return text.startswith(("备注", "注:", "说明:", normal(EXPLANATION_PREFIX)))
+
+
+def _locate(grids: list[Grid], text: str) -> tuple[str, str]:
+    """The sheet and cell a text was read from: the first cell that contains it."""
+    for grid in grids:
+        for line in grid.lines:
+            for index in range(len(line.values)):
+                if text in line.text(index):
+                    return grid.title, grid.where(line, index)
+    return "", ""
+
+
+def _once(line: Line) -> list[int]:
+    """The filled cells, a merged range once: read_grid repeats its value in each column."""
+    return [i for i in line.filled if i == 0 or line.values[i - 1] != line.values[i]]
 
 
 def _match_column(leaf: list[str], paths: list[list[str]], taken: set) -> int | None:
