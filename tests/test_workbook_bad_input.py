@@ -231,6 +231,22 @@ def test_a_zip_bomb_is_refused_by_its_uncompressed_size(linxia_draft, export, mo
     )
 
 
+def test_overlapping_merges_are_refused_before_filling_them(linxia_draft, export, monkeypatch):
+    """Filling a merged range costs its area; thousands of overlapping sheet-wide merges
+    would keep a worker busy for minutes. Their total area is bounded."""
+    from disclosures.workbook import grid
+
+    monkeypatch.setattr(grid, "MAX_MERGED_AREA", 500)
+
+    with zipfile.ZipFile(io.BytesIO(export)) as archive:
+        xml = archive.read(SIX_XML)
+    extra = b"".join(b'<mergeCell ref="A1:E22"/>' for _ in range(20))
+    xml = xml.replace(b"</mergeCells>", extra + b"</mergeCells>")
+    assert refused(rezipped(export, replace={SIX_XML: xml}), linxia_draft) == (
+        "工作表“表六”：合并单元格过多，不像是公开表。"
+    )
+
+
 def test_formulas_are_imported_as_their_cached_values_with_a_warning(linxia_draft, export):
     # Excel kept 700 and 697.07; the formulas themselves would give 3 and 697.07.
     data = with_formulas(

@@ -3,10 +3,10 @@ columns gone, and every value still traceable to its cell for messages."""
 
 from dataclasses import dataclass
 
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from .cells import clean, normal
+from .problems import Problem, WorkbookError
 
 
 @dataclass
@@ -59,17 +59,29 @@ class Grid:
         return line.values[k], k
 
 
-def read_grid(sheet: Worksheet) -> Grid:
-    rows = [list(values) for values in sheet.iter_rows(values_only=True)]
-    for merged in sheet.merged_cells.ranges:
-        value = (
-            rows[merged.min_row - 1][merged.min_col - 1] if merged.min_row <= len(rows) else None
-        )
-        for r in range(merged.min_row, min(merged.max_row, len(rows)) + 1):
+# Filling merged cells costs their area: refuse a sheet whose merges cover far more cells
+# than any statutory table has (overlapping full-sheet merges would be a CPU bomb).
+MAX_MERGED_AREA = 2_000_000
+
+
+def read_grid(title: str, rows: list[list], merged: list[str]) -> Grid:
+    """Rows of values (as openpyxl streams them) and the merged ranges, as a Grid."""
+    area = 0
+    for ref in merged:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if min_row > len(rows):
+            continue
+        max_row = min(max_row, len(rows))
+        max_col = min(max_col, max((len(line) for line in rows), default=0))
+        area += max(max_row - min_row + 1, 0) * max(max_col - min_col + 1, 0)
+        if area > MAX_MERGED_AREA:
+            raise WorkbookError(Problem("合并单元格过多，不像是公开表。", title))
+        line = rows[min_row - 1]
+        value = line[min_col - 1] if min_col - 1 < len(line) else None
+        for r in range(min_row, max_row + 1):
             line = rows[r - 1]
-            for c in range(merged.min_col, merged.max_col + 1):
-                if c - 1 < len(line):
-                    line[c - 1] = value
+            for c in range(min_col, min(max_col, len(line)) + 1):
+                line[c - 1] = value
     width = max((len(line) for line in rows), default=0)
     kept = [c for c in range(width) if any(c < len(line) and clean(line[c]) for line in rows)]
     lines = [
@@ -77,4 +89,4 @@ def read_grid(sheet: Worksheet) -> Grid:
         for r, line in enumerate(rows)
         if any(clean(value) for value in line)
     ]
-    return Grid(sheet.title, [c + 1 for c in kept], lines)
+    return Grid(title, [c + 1 for c in kept], lines)

@@ -31,7 +31,6 @@ from disclosures.models import (
 from disclosures.models.tables import TABLE_MODELS, money_fields
 from disclosures.specs import LAYOUTS, SPECS
 
-from .grid import read_grid
 from .opening import open_workbook
 from .problems import Problem, WorkbookError
 from .reader import Content, _titles, identify, read_workbook
@@ -110,8 +109,8 @@ def target_draft(department: Department, year: int, kind: str) -> Disclosure | N
 def _layout_of(opened) -> str:
     """A new draft's layout: the eleven tables, or only the project list (seed 000)."""
     titles = _titles(LAYOUTS[Layout.GANSU])
-    for sheet in opened.book.worksheets:
-        if identify(read_grid(sheet), titles) in SPECS:
+    for grid in opened.grids:
+        if identify(grid, titles) in SPECS:
             return Layout.GANSU
     return Layout.PERFORMANCE_ONLY
 

@@ -2,12 +2,14 @@
 runs. Every refusal says why in Chinese; a refused file is never parsed further."""
 
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
 from openpyxl.workbook.workbook import Workbook
 
+from .grid import Grid, read_grid
 from .problems import Problem, WorkbookError
 
 # Limits for one upload. A Linxia workbook is about 40 KB and 1 MB uncompressed; a
@@ -20,16 +22,19 @@ MAX_SHEETS = 1000
 MAX_ROWS = 20000
 MAX_COLUMNS = 200
 
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTION_INFO = "EncryptionInfo".encode("utf-16-le")
 
 
 @dataclass
 class Opened:
-    """The workbook's cached values, and the cells whose value Excel computed."""
+    """Every sheet read once, as a Grid (values Excel last saved, merged cells filled), and
+    the cells whose value Excel computed from a formula."""
 
-    book: Workbook
+    grids: list[Grid] = field(default_factory=list)
     formulas: dict[str, list[str]] = field(default_factory=dict)  # sheet title -> cells
+    uncached: dict[str, list[str]] = field(default_factory=dict)  # formulas never computed
 
 
 def _refuse(message: str) -> WorkbookError:
@@ -92,40 +97,94 @@ def _has_formulas(archive: zipfile.ZipFile) -> bool:
 
 
 def _load(data: bytes, *, data_only: bool) -> Workbook:
+    """Read-only: cells are streamed and neither styles nor merged cells are bound, which
+    is most of openpyxl's time on a workbook of two hundred forms."""
     try:
-        return openpyxl.load_workbook(io.BytesIO(data), data_only=data_only, rich_text=False)
+        return openpyxl.load_workbook(
+            io.BytesIO(data), read_only=True, data_only=data_only, rich_text=False
+        )
     except WorkbookError:
         raise
     except Exception as error:  # openpyxl raises many kinds on a damaged file
         raise _refuse(f"工作簿无法读取，可能已损坏（{type(error).__name__}）。") from error
 
 
-def open_workbook(data: bytes, filename: str = "") -> Opened:
-    """Check the file, then load it with Excel's cached values. Formula cells are listed so
-    the importer can warn that it used the values Excel last computed."""
-    archive = _check_container(data, filename)
-    book = _load(data, data_only=True)
-    if len(book.worksheets) > MAX_SHEETS:
-        raise _refuse(f"工作簿有 {len(book.worksheets)} 张工作表，超过上限 {MAX_SHEETS} 张。")
-    for sheet in book.worksheets:
-        if sheet.max_row > MAX_ROWS or sheet.max_column > MAX_COLUMNS:
+def _damaged(error: Exception) -> WorkbookError:
+    return _refuse(f"工作簿无法读取，可能已损坏（{type(error).__name__}）。")
+
+
+def _rows(sheet) -> list[list]:
+    """A sheet's values, refusing one too large to be a statutory table."""
+    sheet.reset_dimensions()  # the stored dimension may be wrong; read what is there
+    rows = []
+    for values in sheet.iter_rows(values_only=True):
+        if len(rows) >= MAX_ROWS or len(values) > MAX_COLUMNS:
             raise WorkbookError(
-                Problem(
-                    f"工作表过大（{sheet.max_row} 行 × {sheet.max_column} 列），"
-                    f"上限为 {MAX_ROWS} 行 × {MAX_COLUMNS} 列。",
-                    sheet.title,
-                )
+                Problem(f"工作表过大，上限为 {MAX_ROWS} 行 × {MAX_COLUMNS} 列。", sheet.title)
             )
-    opened = Opened(book)
-    if _has_formulas(archive):
-        formulas = _load(data, data_only=False)
-        for sheet in formulas.worksheets:
+        rows.append(list(values))
+    return rows
+
+
+def _merged(archive: zipfile.ZipFile, sheet) -> list[str]:
+    """The sheet's merged ranges, from its XML (read-only worksheets do not list them)."""
+    path = getattr(sheet, "_worksheet_path", None)
+    if not path:
+        return []
+    with archive.open(path) as source:
+        return [ref.decode() for ref in _MERGE.findall(source.read())]
+
+
+def _formula_cells(data: bytes) -> dict[str, list[tuple[str, int, int]]]:
+    book = _load(data, data_only=False)
+    try:
+        found = {}
+        for sheet in book.worksheets:
+            sheet.reset_dimensions()
             cells = [
-                cell.coordinate
+                (cell.coordinate, cell.row, cell.column)
                 for row in sheet.iter_rows()
                 for cell in row
                 if cell.data_type == "f"
             ]
             if cells:
-                opened.formulas[sheet.title] = cells
-    return opened
+                found[sheet.title] = cells
+        return found
+    finally:
+        book.close()
+
+
+def open_workbook(data: bytes, filename: str = "") -> Opened:
+    """Check the file, then read every sheet with Excel's cached values. Formula cells are
+    listed so the importer can warn that it used the values Excel last computed."""
+    archive = _check_container(data, filename)
+    try:
+        formulas = _formula_cells(data) if _has_formulas(archive) else {}
+        book = _load(data, data_only=True)
+    except WorkbookError:
+        raise
+    except Exception as error:
+        raise _damaged(error) from error
+    try:
+        if len(book.worksheets) > MAX_SHEETS:
+            raise _refuse(f"工作簿有 {len(book.worksheets)} 张工作表，超过上限 {MAX_SHEETS} 张。")
+        opened = Opened(formulas={t: [c for c, _r, _c in cells] for t, cells in formulas.items()})
+        for sheet in book.worksheets:
+            try:
+                rows = _rows(sheet)
+                merged = _merged(archive, sheet)
+            except WorkbookError:
+                raise
+            except Exception as error:  # a damaged sheet
+                raise _damaged(error) from error
+            opened.grids.append(read_grid(sheet.title, rows, merged))
+            missing = [
+                coordinate
+                for coordinate, r, c in formulas.get(sheet.title, [])
+                if r > len(rows) or c > len(rows[r - 1]) or rows[r - 1][c - 1] is None
+            ]
+            if missing:
+                opened.uncached[sheet.title] = missing
+        return opened
+    finally:
+        book.close()

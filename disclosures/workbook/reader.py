@@ -33,7 +33,7 @@ from disclosures.specs.base import ListSource, RenderedTable
 from disclosures.specs.forms import LIST_AMOUNTS
 
 from .cells import NotAnAmount, amount, clean, normal, shown
-from .grid import Grid, Line, read_grid
+from .grid import Grid, Line
 from .opening import Opened
 from .problems import Problems
 from .writer import CATEGORY_HEADER, CODE_HEADER, EXPLANATION_PREFIX
@@ -138,17 +138,16 @@ class Reader:
     def read(self) -> Content:
         titles = _titles(self.layout)
         found: dict[str, list[Grid]] = {}
-        for sheet in self.opened.book.worksheets:
-            grid = read_grid(sheet)
+        for grid in self.opened.grids:
             if not grid.lines:
                 continue
             what = identify(grid, titles)
             if what is None:
                 self.content.warnings.append(
-                    f"工作表“{sheet.title}”不是公开表或绩效目标表，已忽略。"
+                    f"工作表“{grid.title}”不是公开表或绩效目标表，已忽略。"
                 )
                 continue
-            self._formulas(sheet.title, grid)
+            self._formulas(grid.title)
             found.setdefault(what, []).append(grid)
         for what, grids in found.items():
             if what != "project_form" and len(grids) > 1:
@@ -206,12 +205,11 @@ class Reader:
         with translation.override("zh-hans"):
             return str(TableKey(what).label)
 
-    def _formulas(self, title: str, grid: Grid) -> None:
+    def _formulas(self, title: str) -> None:
         cells = self.opened.formulas.get(title)
         if not cells:
             return
-        sheet = self.opened.book[title]
-        missing = [cell for cell in cells if sheet[cell].value is None]
+        missing = self.opened.uncached.get(title, [])
         if missing:
             self.problems.add(
                 "公式没有保存计算结果（文件可能由其他程序生成）。请在 Excel 中打开、保存后再导入。",
