@@ -200,6 +200,32 @@ def test_import_forgives_layout_noise_and_reads_numbers_strictly():
     same_content(original, copy)
 
 
+def as_a_budget_system_names_them(data: bytes) -> bytes:
+    """Sheets called Sheet1… in another order, titles led by the year and the department
+    instead of 表一、, and the department line as 编制单位：…  The project forms keep their
+    order: it is the projects' order (the list groups them by unit)."""
+    book = load(data)
+    tables, forms = book._sheets[:11], book._sheets[11:]
+    book._sheets = [forms[-1], *reversed(tables), *forms[:-1]]
+    for number, sheet in enumerate(book.worksheets, 1):
+        sheet.title = f"Sheet{number}"
+        title = sheet["A1"].value
+        if title.startswith("表") and "、" in title:
+            sheet["A1"].value = f"2024年{LINXIA}{title.split('、', 1)[1]}"
+        if sheet["A2"].value == LINXIA:
+            sheet["A2"].value = f"编制单位：{LINXIA}"
+    return save(book)
+
+
+def test_sheets_are_found_by_their_titles_whatever_their_names_and_order():
+    original = published(LINXIA)
+    data = as_a_budget_system_names_them(exported(original))
+    assert load(data)["Sheet1"]["A1"].value.endswith("项目支出绩效目标表（含转移支付项目）")
+    assert load(data)["Sheet12"]["A1"].value == f"2024年{LINXIA}部门收支总体情况表"
+    copy = import_as_final(data, original)
+    same_content(original, copy)
+
+
 # Commands -----------------------------------------------------------------------------------
 
 

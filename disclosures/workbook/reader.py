@@ -1,11 +1,13 @@
 """Reading a statutory workbook back into a disclosure's rows and forms.
 
 Sheets are found by the title printed in them, not by their names; columns by the header
-texts above them, as the table specs define them. What real workbooks contain is
-forgiven: blank rows and columns, merged cells, full-width characters and spaces, code
-and name in one cell or two, numbers stored as text, thousands separators, amounts in 元.
-Numbers are not forgiven: a cell that should hold an amount and does not is a problem,
-named by sheet and cell. Nothing here touches the database but the catalogue lookups.
+texts above them, as the table specs define them; the project forms' sheets, in workbook
+order, give the projects' order (the project list groups them by unit). What real
+workbooks contain is forgiven: blank rows and columns, merged cells, full-width characters
+and spaces, code and name in one cell or two, numbers stored as text, thousands
+separators, amounts in 元. Numbers are not forgiven: a cell that should hold an amount and
+does not is a problem, named by sheet and cell. Nothing here touches the database but the
+catalogue lookups.
 """
 
 import re
