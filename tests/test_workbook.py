@@ -2,6 +2,7 @@
 
 import io
 import zipfile
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -13,7 +14,7 @@ from workbooks import LINXIA, ZENGCHENG, content_of, exported, find, load, save
 
 from disclosures.generate import RandomSource, generated_facts, save_generated
 from disclosures.models import Department, Disclosure, GeneralExpenseRow
-from disclosures.workbook import WorkbookError, apply_import, plan_import
+from disclosures.workbook import WorkbookError, apply_import, plan_import, workbook_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,19 @@ def test_export_neutralises_formula_injection(linxia_draft):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheets = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
         assert not any(b"<f>" in archive.read(n) for n in sheets)
+
+
+def test_a_revisions_workbook_is_the_same_bytes_every_time():
+    disclosure = Disclosure.objects.with_contents().get(pk=published(LINXIA).pk)
+    disclosure.published_at = datetime(2024, 2, 1, 2, 30, 15, tzinfo=UTC)  # not saved
+    data = workbook_bytes(disclosure)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        # dated by the publication (Beijing time), not by the clock
+        assert {member.date_time for member in archive.infolist()} == {(2024, 2, 1, 10, 30, 14)}
+    properties = load(data).properties
+    stamp = disclosure.published_at.replace(tzinfo=None)  # the file format's naive UTC
+    assert properties.created == properties.modified == stamp
+    assert workbook_bytes(disclosure) == data
 
 
 # Round trips ---------------------------------------------------------------------------------

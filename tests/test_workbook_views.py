@@ -1,5 +1,6 @@
 """The workbook on the public site, and its upload in the admin: preview, then confirm."""
 
+import hashlib
 from decimal import Decimal
 from urllib.parse import quote
 
@@ -53,6 +54,7 @@ def test_public_workbook_download_is_the_published_revision(client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''2024" in response["Content-Disposition"]
     assert response["Content-Disposition"].endswith(".xlsx")
+    assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
     six = load(response.content)["表六"]
     assert six.cell(find(six, "2010101").row, 3).value == pytest.approx(697.07)
     api = client.get(f"/api/disclosures/{published.pk}/").json()

@@ -1,5 +1,6 @@
 """The public site: only current published revisions; anything else is 404."""
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -165,10 +166,14 @@ def workbook_download(
 ) -> HttpResponse:
     """The statutory workbook: every table and form laid out as printed, amounts as numbers."""
     found = published_revision(pk, year, kind, revision)
+    data = workbook_bytes(found)  # the same bytes every time for a published revision
     return HttpResponse(
-        workbook_bytes(found),
+        data,
         content_type=XLSX,
-        headers={"Content-Disposition": attachment(f"{found.file_stem}.xlsx")},
+        headers={
+            "Content-Disposition": attachment(f"{found.file_stem}.xlsx"),
+            "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
+        },
     )
 
 

@@ -12,14 +12,17 @@ print area.
 import io
 import math
 import unicodedata
+import zipfile
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal
 
-from django.utils import translation
+from django.utils import timezone, translation
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+from openpyxl.writer.excel import ExcelWriter
 
 from disclosures.exports import FORMULA_STARTS
 from disclosures.models import Disclosure
@@ -278,5 +281,25 @@ def workbook_bytes(disclosure: Disclosure) -> bytes:
     book.properties.creator = "部门预算公开平台"
     book.properties.title = disclosure.file_stem
     out = io.BytesIO()
-    book.save(out)
+    # ExcelWriter rather than book.save(), which would stamp the properties with the clock
+    ExcelWriter(book, zipfile.ZipFile(out, "w", zipfile.ZIP_STORED)).save()
+    return reproducible(out.getvalue(), stamp)
+
+
+EARLIEST_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+def reproducible(data: bytes, stamp: datetime | None) -> bytes:
+    """The same bytes for the same revision, so that its SHA-256 means something: openpyxl
+    dates every zip member by the clock; here they are dated by the revision instead."""
+    when = EARLIEST_ZIP_TIME
+    if stamp is not None:
+        when = max(timezone.localtime(stamp).timetuple()[:6], EARLIEST_ZIP_TIME)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as source, zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            dated = zipfile.ZipInfo(member.filename, date_time=when)
+            dated.compress_type = zipfile.ZIP_DEFLATED
+            dated.external_attr = member.external_attr
+            target.writestr(dated, source.read(member))
     return out.getvalue()
