@@ -49,7 +49,7 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
-from disclosures.resources import RESOURCES
+from disclosures.resources import RESOURCES, ExcelCSV, FileReadError
 from disclosures.roles import may_edit
 from disclosures.specs import LAYOUTS
 
@@ -595,6 +595,17 @@ class FlatImportExport(ImportExportMixin):
     export_form_class = ExportForm
     # With a byte order mark, so that Excel reads the Chinese of a CSV file.
     to_encoding = "utf-8-sig"
+    # CSV files are read as bytes and their encoding found (ExcelCSV): UTF-8 or GBK.
+    from_encoding = None
+
+    def get_import_formats(self):
+        return [ExcelCSV, XLSX]
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FileReadError):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
 
     def get_resource_classes(self, request):
         return [RESOURCES[self.model]]

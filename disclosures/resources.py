@@ -20,6 +20,7 @@ from django.db.models import F
 from django.utils import translation
 from import_export import resources, widgets
 from import_export.fields import Field
+from import_export.formats.base_formats import CSV
 
 from disclosures import money
 from disclosures.exports import FORMULA_STARTS, neutralise
@@ -440,3 +441,34 @@ RESOURCES = {
         ProjectIndicator,
     )
 }
+
+
+class FileReadError(ValueError):
+    """A file that cannot be read as its format, in words for the clerk."""
+
+
+class ExcelCSV(CSV):
+    """CSV as Excel saves it: UTF-8, with or without the byte order mark, or — from "CSV
+    (逗号分隔)" on Chinese Windows, the usual case — GBK, read as GB18030, its superset.
+    The file is read as bytes and decoded here, whatever encoding the admin was given."""
+
+    ENCODINGS = ("utf-8-sig", "gb18030")
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        if isinstance(in_stream, bytes):
+            in_stream = decoded(in_stream)
+        return super().create_dataset(in_stream, **kwargs)
+
+
+def decoded(data: bytes) -> str:
+    for encoding in ExcelCSV.ENCODINGS:
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return text
+    raise FileReadError("无法读取文件：它不是 UTF-8 或 GBK 编码的 CSV 文本文件。")

@@ -387,9 +387,13 @@ def test_an_export_holds_the_rows_the_user_may_see(client, persona, departments)
     assert len(rows) == Project.objects.filter(disclosure__department__name__in=departments).count()
 
 
-def upload(client, persona: str, rows: list[dict[str, str]]):
+def upload(client, persona: str, rows: list[dict[str, str]], encoding="utf-8-sig"):
     """Post rows to the import page as a CSV file saved by Excel (UTF-8 with its mark)."""
-    file = io.BytesIO(to_csv(rows).encode("utf-8-sig"))
+    return upload_file(client, persona, to_csv(rows).encode(encoding))
+
+
+def upload_file(client, persona: str, data: bytes):
+    file = io.BytesIO(data)
     file.name = "表六.csv"
     client.force_login(user(persona))
     return client.post(
@@ -397,10 +401,12 @@ def upload(client, persona: str, rows: list[dict[str, str]]):
     )
 
 
-def test_a_clerk_imports_a_csv_file_through_the_admin(client, linxia_draft):
+# Excel saves "CSV UTF-8" with its byte order mark, and "CSV (逗号分隔)" on Chinese Windows in GBK.
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "utf-8", "gbk"])
+def test_a_clerk_imports_a_csv_file_through_the_admin(client, linxia_draft, encoding):
     rows = csv_rows(export(TABLE_6, linxia_draft, CSV()))
     next(row for row in rows if row["科目编码"] == "2010101")["合计"] = "700.00"
-    html = upload(client, "linxia_clerk", rows).content.decode()
+    html = upload(client, "linxia_clerk", rows, encoding).content.decode()
     # A preview first; nothing is saved until the clerk confirms.
     assert rows_of(TABLE_6, linxia_draft).get(code="2010101").total == Decimal("697.07")
     confirm = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html))
@@ -408,6 +414,13 @@ def test_a_clerk_imports_a_csv_file_through_the_admin(client, linxia_draft):
     response = client.post(admin_url(TABLE_6, "process_import"), confirm)
     assert response.status_code == 302
     assert rows_of(TABLE_6, linxia_draft).get(code="2010101").total == Decimal("700.00")
+
+
+def test_a_file_in_another_encoding_is_refused_in_words(client, linxia_draft):
+    rows = csv_rows(export(TABLE_6, linxia_draft, CSV()))
+    html = upload(client, "linxia_clerk", rows, "utf-16").content.decode()
+    assert "无法读取文件：它不是 UTF-8 或 GBK 编码的 CSV 文本文件。" in html
+    assert 'name="import_file_name"' not in html
 
 
 def test_the_admin_shows_why_an_import_is_refused(client, published):
