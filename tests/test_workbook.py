@@ -256,6 +256,16 @@ def test_export_and_import_commands(tmp_path, capsys):
     same_content(published(LINXIA), copy)
 
 
+def test_the_benchmark_prints_its_figures_and_leaves_nothing_behind(capsys):
+    before = Disclosure.objects.count(), Department.objects.count()
+    call_command("benchmark_workbook", "--repeat", "1", "--units", "2", "--projects", "3")
+    out = capsys.readouterr().out
+    assert f"{LINXIA} 2024年部门预算（第1版）" in out and "新增 180 行" in out
+    assert "随机生成部门（2 个单位，3 个项目）" in out
+    assert out.count("导出 ") == 2 and "进程常驻内存峰值" in out
+    assert (Disclosure.objects.count(), Department.objects.count()) == before
+
+
 def test_import_command_refuses_a_published_revision_and_an_unknown_department(tmp_path):
     path = tmp_path / "linxia.xlsx"
     path.write_bytes(exported(published(LINXIA)))
