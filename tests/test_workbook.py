@@ -214,6 +214,67 @@ def test_import_forgives_layout_noise_and_reads_numbers_strictly():
     same_content(original, copy)
 
 
+def in_yuan(sheet) -> None:
+    for row in sheet.iter_rows(min_row=6):
+        for cell in row[2:]:
+            if isinstance(cell.value, int | float):
+                cell.value = round(Decimal(str(cell.value)) * 10000)
+
+
+def unit_in_department_cell(book) -> None:
+    """部门名称 and 单位 in one cell, the amounts in 元: 10,000 times wrong if missed."""
+    seven = book["表七"]
+    seven["A2"], seven["E2"] = f"部门名称：{LINXIA}　　　金额单位：元", None
+    in_yuan(seven)
+
+
+def unit_on_the_title_line(book) -> None:
+    six = book["表六"]
+    six.unmerge_cells("A1:E1")
+    six.unmerge_cells("A2:D2")
+    six["A1"], six["E1"] = "2024年一般公共预算支出情况表", "（单位：元）"
+    six["A2"], six["E2"] = f"编制单位：{LINXIA}", None
+    in_yuan(six)
+
+
+def headers_as_other_templates_word_them(book) -> None:
+    """科目代码, 小计 and a 栏次 label, on 表七, whose 301 name is not the catalogue's:
+    its code must be read from the code column."""
+    seven = book["表七"]
+    seven["A4"], seven["C4"], seven["B5"] = "科目代码", "小计", "栏次"
+
+
+def codes_as_typed(book) -> None:
+    seven = book["表七"]
+    seven["A7"], seven["A8"], seven["A9"] = "[301]", "301 01", 30102  # a number, not text
+
+
+def signatures_under_the_table(book) -> None:
+    seven = book["表七"]
+    seven.unmerge_cells("A29:E29")
+    seven["A29"], seven["C29"] = "单位负责人：", "制表人："
+    seven["A30"] = "联系电话："
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        unit_in_department_cell,
+        unit_on_the_title_line,
+        headers_as_other_templates_word_them,
+        codes_as_typed,
+        signatures_under_the_table,
+    ],
+)
+def test_captions_headers_and_codes_as_other_templates_print_them(edit):
+    original = published(LINXIA)
+    book = load(exported(original))
+    edit(book)
+    plan = plan_import(save(book), department=original.department, year=2024, kind="final")
+    assert not any("单位" in warning for warning in plan.warnings)
+    same_content(original, apply_import(plan))
+
+
 def as_a_budget_system_names_them(data: bytes) -> bytes:
     """Sheets called Sheet1… in another order, titles led by the year and the department
     instead of 表一、, and the department line as 编制单位：…  The project forms keep their

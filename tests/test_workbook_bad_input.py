@@ -54,9 +54,12 @@ def edited(data: bytes, edit: Callable[[Workbook], None]) -> bytes:
     return save(book)
 
 
-def set_cell(sheet: str, cell: str, value) -> Callable[[Workbook], None]:
+def set_cell(sheet: str, cell: str, value, **more) -> Callable[[Workbook], None]:
+    """Sets a cell, and any more given by coordinate: set_cell(SIX, "A2", "…", E2=None)."""
+
     def edit(book: Workbook) -> None:
-        book[sheet][cell] = value
+        for coordinate, new in {cell: value, **more}.items():
+            book[sheet][coordinate] = new
 
     return edit
 
@@ -305,6 +308,14 @@ BAD_CELLS = {
         set_cell(SIX, "E2", "单位：千元"),
         "工作表“表六”，单元格 E2：金额单位“千元”无法识别，应为万元或元。",
     ),
+    "an unknown unit within the department's cell": (
+        set_cell(SIX, "A2", f"{LINXIA}（单位：千元）", E2=None),
+        "工作表“表六”，单元格 A2：金额单位“千元”无法识别，应为万元或元。",
+    ),
+    "units that disagree": (
+        set_cell(SIX, "A1", "表六、一般公共预算支出情况表（单位：元）"),
+        "工作表“表六”：金额单位前后不一：单元格 E2 为万元，单元格 A1 为元。",
+    ),
     "an unknown subject code": (
         set_cell(SIX, "A9", "2019999"),
         "工作表“表六”，单元格 A9：科目编码 2019999 不在 2024 年支出功能分类科目中。",
@@ -329,6 +340,15 @@ BAD_CELLS = {
         set_cell(SIX, "A2", "编制部门：兰州市人民代表大会常务委员会办公室"),
         "工作表“表六”，单元格 A2：表中部门“兰州市人民代表大会常务委员会办公室”"
         f"与导入的部门“{LINXIA}”不一致。",
+    ),
+    "a department named in a line of its own": (
+        set_cell(SIX, "A2", "编制单位：兰州市人民代表大会常务委员会办公室", E2=None),
+        "工作表“表六”，单元格 A2：表中部门“兰州市人民代表大会常务委员会办公室”"
+        f"与导入的部门“{LINXIA}”不一致。",
+    ),
+    "a department named with the unit": (
+        set_cell(SIX, "A2", "部门名称：兰州市人大办　　单位：万元", E2=None),
+        f"工作表“表六”，单元格 A2：表中部门“兰州市人大办”与导入的部门“{LINXIA}”不一致。",
     ),
 }
 

@@ -11,6 +11,7 @@ catalogue lookups.
 """
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -56,6 +57,18 @@ _CODE_IN_NAME = re.compile(
     r"^\s*[\[【［]?(\d{3}(?:\d{2}){0,2})(?!\d)[\]】］]?\s*[-－—、.．:：]?\s*(.*)$", re.S
 )
 _PREFIXES = re.compile(r"^(?:编制部门|编制单位|部门名称|单位名称|部门|单位)\s*[：:]\s*")
+# On normal() text: a cell that is only the unit ("单位:万元", "金额单位:元", "(单位:万元)"),
+# and the unit inside another cell ("部门名称:…单位:万元", a title ending "(单位:元)").
+_UNIT_CELL = re.compile(r"^\(?(?:金额)?单位:([^:()]{0,4}?元)\)?$")
+_UNIT_WITHIN = re.compile(r"\(?(?:金额)?单位\s*:\s*([^\s:()]{0,4}?元)(?![\u4e00-\u9fff])\)?")
+# A code column's header: 科目编码, 功能分类科目编码, 科目代码, 科目编号.
+CODE_HEADERS = (CODE_HEADER, "编码", "代码", "编号")
+# Lines under a table that end its body, as 备注 does: notes and the signatures.
+NOTE_STARTS = (
+    "备注", "注:", "说明:", normal(EXPLANATION_PREFIX), "单位负责人", "财务负责人", "负责人:",
+    "制表人", "制表:", "填报人", "填表人", "审核人", "审核:", "复核人", "经办人",
+    "联系电话", "联系人", "制表日期", "填报日期", "编制日期",
+)  # fmt: skip
 _INDICATOR = re.compile(
     r"(\d+)、(.*?)；(.*?)；(.*?)；实施周期指标值[:：](.*?)；年度指标值[:：](.*?)。(?=\d+、|\s*$)",
     re.S,
@@ -90,6 +103,15 @@ def split_code(text: str) -> tuple[str, str]:
 
 def _without_prefix(text: str) -> str:
     return _PREFIXES.sub("", clean(text))
+
+
+def _is_code_header(text: str) -> bool:
+    return text.endswith(CODE_HEADERS)
+
+
+def _code(text: str) -> str:
+    """A subject code as typed: "201 01 01", "[2010101]", "２０１" → "2010101"."""
+    return re.sub(r"[\[\]【】()]", "", normal(text))
 
 
 def spec_table(key: str) -> RenderedTable:
@@ -226,33 +248,54 @@ class Reader:
     # The head of a statutory table ------------------------------------------------------
 
     def head(self, grid: Grid) -> tuple[int, bool]:
-        """Checks the department caption; returns the index of the first line after the
-        captions and whether amounts are in 元."""
-        yuan, after = False, 1
-        for li, line in enumerate(grid.lines[1:4], start=1):
-            unit_cells = [i for i in line.filled if normal(line.values[i]).startswith("单位:")]
-            if not unit_cells:
+        """Reads the captions between the title and the header: the unit (单位：万元 or 元,
+        alone in a cell or within the department's or the title's) and the department,
+        which must be the one imported into. Returns the index of the first line after
+        them and whether amounts are in 元."""
+        units: dict[str, str] = {}  # unit → the cell that says so
+        after = 1
+        for li, line in enumerate(grid.lines[:4]):
+            if li and _is_note(line):
                 continue
-            unit = normal(line.values[unit_cells[-1]])[3:]
-            if unit == "元":
-                yuan = True
-            elif unit != "万元":
-                self.problems.add(f"金额单位“{unit}”无法识别，应为万元或元。", grid.title,
-                                  grid.where(line, unit_cells[-1]))  # fmt: skip
+            alone = [i for i in _once(line) if _UNIT_CELL.match(line.normal(i))]
             for i in _once(line):
-                if i not in unit_cells:
-                    self.check_department(grid, line, i)
-            return li + 1, yuan
-        self.content.warnings.append(f"工作表“{grid.title}”没有“单位：万元”一行，按万元导入。")
-        return after, yuan
+                text = line.normal(i)
+                where = grid.where(line, i)
+                within = _UNIT_WITHIN.search(text)
+                if within:
+                    unit = within.group(1)
+                    if unit not in ("万元", "元"):
+                        self.problems.add(f"金额单位“{unit}”无法识别，应为万元或元。", grid.title,
+                                          where)  # fmt: skip
+                    units.setdefault(unit, where)
+                if i in alone:
+                    after = max(after, li + 1)
+                    continue
+                caption = line.text(i)
+                if within:  # "部门名称：…　单位：万元" names the department too
+                    caption = _UNIT_WITHIN.sub("", unicodedata.normalize("NFKC", caption)).strip()
+                prefixed = bool(_PREFIXES.match(unicodedata.normalize("NFKC", caption)))
+                # the department: named as such, or beside a cell that is only the unit
+                if li and (prefixed or alone):
+                    self.check_caption(grid, caption, where)
+                    after = max(after, li + 1)
+        if "万元" in units and "元" in units:
+            self.problems.add(
+                f"金额单位前后不一：单元格 {units['万元']} 为万元，单元格 {units['元']} 为元。",
+                grid.title,
+            )
+        if not units:
+            self.content.warnings.append(f"工作表“{grid.title}”没有“单位：万元”一行，按万元导入。")
+        return after, "元" in units and "万元" not in units
 
     def check_department(self, grid: Grid, line: Line, index: int) -> None:
-        named = normal(_without_prefix(line.values[index]))
-        if named and named != normal(self.department.name):
+        self.check_caption(grid, line.text(index), grid.where(line, index))
+
+    def check_caption(self, grid: Grid, caption: str, where: str) -> None:
+        named = _without_prefix(caption)
+        if normal(named) and normal(named) != normal(self.department.name):
             self.problems.add(
-                f"表中部门“{_without_prefix(line.values[index])}”与导入的部门“{self.department.name}”不一致。",
-                grid.title,
-                grid.where(line, index),
+                f"表中部门“{named}”与导入的部门“{self.department.name}”不一致。", grid.title, where
             )
 
     def amount_at(self, grid: Grid, line: Line, index: int | None, *, yuan: bool) -> Decimal:
@@ -302,7 +345,14 @@ class Reader:
             path: list[str] = []
             for line in header:
                 text = line.normal(ci)
-                if text and not text.isdigit() and (not path or path[-1] != text):
+                if text == "小计":  # as some templates head the 合计 column
+                    text = "合计"
+                if (
+                    text
+                    and not text.isdigit()
+                    and text != "栏次"
+                    and (not path or path[-1] != text)
+                ):
                     path.append(text)
             paths.append(path)
         return paths
@@ -323,7 +373,7 @@ class Reader:
         ]
         columns: dict[str, int] = {}
         code_column = next(
-            (ci for ci, path in enumerate(paths) if path and path[-1].endswith(CODE_HEADER)), None
+            (ci for ci, path in enumerate(paths) if path and _is_code_header(path[-1])), None
         )
         for column, leaf in zip(spec.source.columns, leaves, strict=True):
             if not column.attr or column.attr == "code":
@@ -353,7 +403,7 @@ class Reader:
             elif "label" in columns:
                 rows.append(model(position=position, label=line.text(columns["label"]), **values))
             else:
-                code = line.text(code_column) if code_column is not None else ""
+                code = _code(line.text(code_column)) if code_column is not None else ""
                 printed_code, name = split_code(line.text(columns["name"]))  # [30201]办公费
                 rows.append(
                     model(position=position, code=code or printed_code, name=name, **values)
@@ -454,7 +504,7 @@ class Reader:
             amounts = [
                 i
                 for i in header.filled
-                if label < i < limit and not header.normal(i).endswith(CODE_HEADER)
+                if label < i < limit and not _is_code_header(header.normal(i))
             ]
             pairs.append((label, amounts[0] if amounts else None))
         sides = ["income", "expense"] if spec.source.two_sided else ["income"]
@@ -464,9 +514,7 @@ class Reader:
                 grid.title,
             )
             return
-        code_column = next(
-            (i for i in header.filled if header.normal(i).endswith(CODE_HEADER)), None
-        )
+        code_column = next((i for i in header.filled if _is_code_header(header.normal(i))), None)
         body = []
         for line in lines[header_end + 1 :]:
             if _is_note(line):
@@ -482,7 +530,9 @@ class Reader:
                     continue
                 label = strip_numbering(text).strip()
                 code = (
-                    line.text(code_column) if code_column is not None and side == sides[-1] else ""
+                    _code(line.text(code_column))
+                    if code_column is not None and side == sides[-1]
+                    else ""
                 )
                 item, code = self.summary_item(key, side, label, code)
                 where = grid.where(line, label_ci)
@@ -642,7 +692,10 @@ class Reader:
                 if normal(line.values[i]).startswith("部门名称"):
                     self.check_department(grid, line, i)
         yuan = any(
-            normal(line.values[i]) == "单位:元" for line in grid.lines[1:li] for i in line.filled
+            found.group(1) == "元"
+            for line in grid.lines[1:li]
+            for i in line.filled
+            if (found := _UNIT_WITHIN.search(line.normal(i)))
         )
         at = {normal(header.values[i]): i for i in header.filled}
         amount_columns = [at.get(normal(label)) for label, _value in LIST_AMOUNTS]
@@ -813,8 +866,7 @@ INCOME_WORDS = (
 
 
 def _is_note(line: Line) -> bool:
-    text = line.first_text()
-    return text.startswith(("备注", "注:", "说明:", normal(EXPLANATION_PREFIX)))
+    return line.first_text().startswith(NOTE_STARTS)
 
 
 def _locate(grids: list[Grid], text: str) -> tuple[str, str]:
