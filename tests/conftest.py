@@ -72,6 +72,7 @@ def clean_draft(linxia_draft):
 
 @pytest.fixture
 def browser(monkeypatch):
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
     # Playwright runs an event loop in this thread; the live server's ORM calls are in its own.
@@ -83,6 +84,9 @@ def browser(monkeypatch):
         )
         yield browser
         browser.close()
+        # Queries made while Playwright runs use connections of their own (its greenlet has
+        # its own context); close them here, or PostgreSQL cannot drop the test database.
+        connections.close_all()
 
 
 @pytest.fixture
