@@ -275,6 +275,78 @@ def test_captions_headers_and_codes_as_other_templates_print_them(edit):
     same_content(original, apply_import(plan))
 
 
+LIST = "项目支出绩效目标表（汇总）"  # A4 合计, A5 the department, A6:A10 the projects
+FORM = "部门整体支出绩效目标表"
+
+
+def times_ten_thousand(sheet, cells: str) -> None:
+    for row in sheet[cells]:
+        for cell in row:
+            if isinstance(cell.value, int | float):
+                cell.value = round(Decimal(str(cell.value)) * 10000)
+
+
+def list_in_yuan_said_on_the_title_line(book) -> None:
+    listed = book[LIST]
+    listed["A1"] = f"{listed['A1'].value}（金额单位：人民币元）"
+    listed["G2"] = None
+    times_ten_thousand(listed, "B4:E10")
+
+
+def list_numbered_with_its_totals_and_notes(book) -> None:
+    listed = book[LIST]
+    listed["A4"] = "合计："
+    listed["A5"] = f"一、{LINXIA}（本级）"
+    for number, row in enumerate(range(6, 11), 1):
+        listed[f"A{row}"] = f"{number}、{listed[f'A{row}'].value}"
+    listed["A11"] = "备注：项目按资金使用单位汇总。"
+
+
+def sentences_wrapped_by_hand(book) -> None:
+    """Zengcheng's list: its indicators' codes and 实施周期 targets are only there."""
+    for (cell,) in book[LIST]["G6:G17"]:
+        cell.value = cell.value.replace("年度指标值", "年\n度指标值").replace("；", ";", 2)
+
+
+def department_form_in_yuan(book) -> None:
+    form = book[FORM]
+    form["A5"] = "预算情况（元）"
+    times_ten_thousand(form, "D6:D10")
+    times_ten_thousand(form, "F6:F9")
+
+
+def goals_in_several_cells(book) -> None:
+    form = book[FORM]
+    form.unmerge_cells("B4:F4")
+    for column, goal in zip("BCD", form["B4"].value.split("\n"), strict=True):
+        form[f"{column}4"] = goal
+
+
+def indicator_levels_written_once_and_signed(book) -> None:
+    form = book[FORM]
+    form.unmerge_cells("B12:B13")  # 部门管理 over two rows, now in the first only
+    form["A18"], form["D18"] = "审核人：李四", "填报日期：2024年1月"
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        (LINXIA, list_in_yuan_said_on_the_title_line),
+        (LINXIA, list_numbered_with_its_totals_and_notes),
+        (ZENGCHENG, sentences_wrapped_by_hand),
+        (LINXIA, department_form_in_yuan),
+        (LINXIA, goals_in_several_cells),
+        (LINXIA, indicator_levels_written_once_and_signed),
+    ],
+)
+def test_performance_forms_as_other_templates_print_them(name, edit):
+    original = published(name)
+    book = load(exported(original))
+    edit(book)
+    copy = import_as_final(save(book), original)
+    same_content(original, copy)
+
+
 def as_a_budget_system_names_them(data: bytes) -> bytes:
     """Sheets called Sheet1… in another order, titles led by the year and the department
     instead of 表一、, and the department line as 编制单位：…  The project forms keep their

@@ -275,6 +275,11 @@ def test_a_formula_without_a_cached_value_is_refused(linxia_draft, export):
     )
 
 
+def without_second_level_of_second_indicator(book: Workbook) -> None:
+    cell = book["项目支出绩效目标表（汇总）"]["G6"]
+    cell.value = cell.value.replace("；数量指标", "", 1)
+
+
 BAD_CELLS = {
     "text in a number cell": (
         set_cell(SIX, "C9", "六百九十七"),
@@ -315,6 +320,16 @@ BAD_CELLS = {
     "units that disagree": (
         set_cell(SIX, "A1", "表六、一般公共预算支出情况表（单位：元）"),
         "工作表“表六”：金额单位前后不一：单元格 E2 为万元，单元格 A1 为元。",
+    ),
+    "a project name wrapped onto a row of its own": (
+        set_cell("项目支出绩效目标表（汇总）", "A11", "（二期）"),
+        "工作表“项目支出绩效目标表（汇总）”，单元格 A11：“（二期）”只有名称，没有金额、绩效目标和"
+        "绩效指标；如是上一行名称的续行，请写在同一单元格中。",
+    ),
+    "an indicator sentence that cannot be read": (
+        without_second_level_of_second_indicator,
+        "工作表“项目支出绩效目标表（汇总）”，单元格 G6：绩效指标有 4 条，只识别出 3 条；每条应为"
+        "“序号、一级指标；二级指标；三级指标；实施周期指标值:…；年度指标值:…。”",
     ),
     "an unknown subject code": (
         set_cell(SIX, "A9", "2019999"),

@@ -51,7 +51,7 @@ TOTAL_LABELS = {"总计", "合计"}
 FORMER_CLASS_NAMES = {"文化体育与传媒支出": "207", "医疗卫生与计划生育支出": "210"}
 
 _NUMBERING = re.compile(
-    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+[、.．])\s*"
+    r"^\s*(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[）)]|\d+(?:、|[.．](?!\d)))\s*"
 )
 _CODE_IN_NAME = re.compile(
     r"^\s*[\[【［]?(\d{3}(?:\d{2}){0,2})(?!\d)[\]】］]?\s*[-－—、.．:：]?\s*(.*)$", re.S
@@ -59,8 +59,8 @@ _CODE_IN_NAME = re.compile(
 _PREFIXES = re.compile(r"^(?:编制部门|编制单位|部门名称|单位名称|部门|单位)\s*[：:]\s*")
 # On normal() text: a cell that is only the unit ("单位:万元", "金额单位:元", "(单位:万元)"),
 # and the unit inside another cell ("部门名称:…单位:万元", a title ending "(单位:元)").
-_UNIT_CELL = re.compile(r"^\(?(?:金额)?单位:([^:()]{0,4}?元)\)?$")
-_UNIT_WITHIN = re.compile(r"\(?(?:金额)?单位\s*:\s*([^\s:()]{0,4}?元)(?![\u4e00-\u9fff])\)?")
+_UNIT_CELL = re.compile(r"^\(?(?:金额)?单位:([^:()]{0,5}?元)\)?$")
+_UNIT_WITHIN = re.compile(r"\(?(?:金额)?单位\s*:\s*([^\s:()]{0,5}?元)(?![\u4e00-\u9fff])\)?")
 # A code column's header: 科目编码, 功能分类科目编码, 科目代码, 科目编号.
 CODE_HEADERS = (CODE_HEADER, "编码", "代码", "编号")
 # Lines under a table that end its body, as 备注 does: notes and the signatures.
@@ -103,6 +103,18 @@ def split_code(text: str) -> tuple[str, str]:
 
 def _without_prefix(text: str) -> str:
     return _PREFIXES.sub("", clean(text))
+
+
+def _money_unit(text: str) -> str | None:
+    """The unit a caption states ("单位：万元", "金额单位：人民币元"), or None."""
+    found = _UNIT_WITHIN.search(text)
+    return found.group(1).removeprefix("人民币") if found else None
+
+
+def _one_line(text: str) -> str:
+    """A name or sentence wrapped by hand inside its cell, joined again (Chinese needs no
+    space where the line broke)."""
+    return re.sub(r"\s*\n\s*", "", text)
 
 
 def _is_code_header(text: str) -> bool:
@@ -263,7 +275,7 @@ class Reader:
                 where = grid.where(line, i)
                 within = _UNIT_WITHIN.search(text)
                 if within:
-                    unit = within.group(1)
+                    unit = _money_unit(text)
                     if unit not in ("万元", "元"):
                         self.problems.add(f"金额单位“{unit}”无法识别，应为万元或元。", grid.title,
                                           where)  # fmt: skip
@@ -617,37 +629,66 @@ class Reader:
                 return []
             positions[label] = ci
         result = []
+        level1 = level2 = ""
         for line in grid.lines[li + 1 :]:
+            if _is_note(line):  # 备注, 审核人：… under the table
+                break
             level3 = line.text(positions["三级指标"])
             if not level3 and not line.text(positions[target_label]):
                 continue
+            # a 一级/二级 written once over the rows below it, without merging the cells
+            level1 = line.text(positions["一级指标"]) or level1
+            level2 = line.text(positions["二级指标"]) or level2
             result.append(
                 model(
                     position=len(result) + 1,
-                    level1=line.text(positions["一级指标"]),
-                    level2=line.text(positions["二级指标"]),
+                    level1=level1,
+                    level2=level2,
                     level3=level3,
                     **{target: line.text(positions[target_label])},
                 )
             )
         return result
 
+    def texts_of(self, grid: Grid, label: str) -> str:
+        """Everything written right of a label, over the rows its (merged) label spans:
+        总体目标 in one cell, in several cells, or one goal per row."""
+        found = grid.find(label)
+        if found is None:
+            self.problems.add(f"找不到“{label}”。", grid.title)
+            return ""
+        li, ci = found
+        texts: list[str] = []
+        while li < len(grid.lines) and grid.lines[li].normal(ci) == normal(label):
+            line = grid.lines[li]
+            for i in _once(line):
+                if i > ci and line.normal(i) != normal(label) and line.text(i) not in texts:
+                    texts.append(line.text(i))
+            li += 1
+        return "\n".join(texts)
+
     def read_department_form(self, grid: Grid) -> None:
         _name, line, ci = self.value_of(grid, "部门（单位）名称", required=False)
         if line is not None and ci is not None:
             self.check_department(grid, line, ci)
-        goals, _line, _ci = self.value_of(grid, "总体目标")
+        # 预算情况（万元）, as printed; a form in 元 says 预算情况（元）
+        yuan = grid.find("预算情况（元）") is not None
         self.content.department_form = DepartmentPerformanceForm(
-            goals=clean(goals),
-            personnel=self.form_amount(grid, "人员经费"),
-            running=self.form_amount(grid, "公用经费"),
-            basic_total=self.form_amount(grid, "合计"),
-            project=self.form_amount(grid, "项目支出"),
-            current_appropriation=self.form_amount(grid, "当年财政拨款"),
-            carried_forward=self.form_amount(grid, "上年结转资金"),
-            other_funds=self.form_amount(grid, "其他资金"),
-            income_total=self.form_amount(grid, "收入预算合计"),
-            expense_total=self.form_amount(grid, "支出预算合计"),
+            goals=self.texts_of(grid, "总体目标"),
+            **{
+                attr: self.form_amount(grid, label, yuan=yuan)
+                for attr, label in (
+                    ("personnel", "人员经费"),
+                    ("running", "公用经费"),
+                    ("basic_total", "合计"),
+                    ("project", "项目支出"),
+                    ("current_appropriation", "当年财政拨款"),
+                    ("carried_forward", "上年结转资金"),
+                    ("other_funds", "其他资金"),
+                    ("income_total", "收入预算合计"),
+                    ("expense_total", "支出预算合计"),
+                )
+            },
         )
         self.content.department_indicators = self.indicators(
             grid, DepartmentIndicator, "target", "指标值"
@@ -657,7 +698,6 @@ class Reader:
         name, _line, _ci = self.value_of(grid, "项目名称")
         supervisor, _line, _ci = self.value_of(grid, "主管部门及代码", required=False)
         implementer, _line, _ci = self.value_of(grid, "实施单位", required=False)
-        goal, _line, _ci = self.value_of(grid, "总体目标")
         figures = {}
         for attr, label in (
             ("total", "年度资金总额："),
@@ -669,10 +709,10 @@ class Reader:
             figures[attr] = (value, line, ci)
         return {
             "grid": grid,
-            "name": clean(name),
+            "name": _one_line(clean(name)),
             "supervisor": clean(supervisor),
             "implementer": clean(implementer),
-            "goal": clean(goal),
+            "goal": self.texts_of(grid, "总体目标"),
             "figures": figures,
             "indicators": self.indicators(grid, ProjectIndicator, "annual_target", "指标值"),
         }
@@ -691,12 +731,19 @@ class Reader:
             for i in _once(line):
                 if normal(line.values[i]).startswith("部门名称"):
                     self.check_department(grid, line, i)
-        yuan = any(
-            found.group(1) == "元"
-            for line in grid.lines[1:li]
-            for i in line.filled
-            if (found := _UNIT_WITHIN.search(line.normal(i)))
-        )
+        units = {
+            unit: grid.where(line, i)
+            for line in grid.lines[:li]
+            for i in _once(line)
+            if (unit := _money_unit(line.normal(i)))
+        }
+        for unit, where in units.items():
+            if unit not in ("万元", "元"):
+                self.problems.add(f"金额单位“{unit}”无法识别，应为万元或元。", grid.title, where)
+        if "万元" in units and "元" in units:
+            self.problems.add(f"金额单位前后不一：单元格 {units['万元']} 为万元，单元格 {units['元']} 为元。",
+                              grid.title)  # fmt: skip
+        yuan = "元" in units and "万元" not in units
         at = {normal(header.values[i]): i for i in header.filled}
         amount_columns = [at.get(normal(label)) for label, _value in LIST_AMOUNTS]
         goal_ci, indicator_ci = at.get("绩效目标"), at.get("绩效指标")
@@ -708,17 +755,23 @@ class Reader:
         unit, listed = None, []
         department = normal(self.department.name)
         for line in grid.lines[li + 1 :]:
-            name = line.text(name_ci)
-            if not name or normal(name) in TOTAL_LABELS:
+            if _is_note(line):  # 备注, 审核人：… under the list
+                break
+            name = _one_line(line.text(name_ci))
+            if not name or normal(name).rstrip(":") in TOTAL_LABELS:
                 continue
             goal, sentences = line.text(goal_ci), line.text(indicator_ci)
-            if (
-                not goal
-                and not sentences
-                and (normal(name) in self.units or normal(name) == department)
-            ):
-                unit = self.units.get(normal(name))
+            # one line of the table once more, as the paper wraps it: the sentences' words
+            sentences = _one_line(sentences).replace(";", "；")
+            heading = normal(strip_numbering(name)).removesuffix("(本级)")  # 一、某某单位（本级）
+            if not goal and not sentences and (heading in self.units or heading == department):
+                unit = self.units.get(heading)
                 continue
+            if not goal and not sentences and not any(line.text(ci) for ci in amount_columns):
+                self.problems.add(f"“{name}”只有名称，没有金额、绩效目标和绩效指标；如是上一行名称的续行，"
+                                  "请写在同一单元格中。", grid.title, grid.where(line, name_ci))  # fmt: skip
+                continue
+            name = strip_numbering(name).strip()  # 1、某某项目
             amounts = [self.amount_at(grid, line, ci, yuan=yuan) for ci in amount_columns]
             indicators = []
             for match in _INDICATOR.finditer(sentences):
@@ -736,6 +789,10 @@ class Reader:
                         annual_target=match.group(6).strip(),
                     )
                 )
+            if indicators and len(indicators) != sentences.count("年度指标值"):
+                self.problems.add(f"绩效指标有 {sentences.count('年度指标值')} 条，只识别出 {len(indicators)} 条；"
+                                  "每条应为“序号、一级指标；二级指标；三级指标；实施周期指标值:…；年度指标值:…。”",
+                                  grid.title, grid.where(line, indicator_ci))  # fmt: skip
             if sentences and not indicators:
                 self.problems.add("绩效指标的格式无法识别，应为“1、一级指标；二级指标；三级指标；实施周期指标值:…；年度指标值:…。”",
                                   grid.title, grid.where(line, indicator_ci))  # fmt: skip
