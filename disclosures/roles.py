@@ -75,13 +75,22 @@ def ensure_roles(**_kwargs) -> None:
         group.permissions.set(permissions)
 
 
+def editable_departments(user):
+    """The departments whose drafts the user may edit (and import into): every one for a
+    superuser, a clerk's assigned ones, none for anybody else."""
+    from disclosures.models import Department
+
+    if not user.is_active:
+        return Department.objects.none()
+    if user.is_superuser:
+        return Department.objects.all()
+    if not user.has_perm("disclosures.change_disclosure"):
+        return Department.objects.none()
+    return Department.objects.filter(clerks=user)
+
+
 def may_edit(user, disclosure) -> bool:
     """Clerks edit drafts of their own departments; nobody edits anything else."""
-    if not user.is_active or disclosure.status != disclosure.Status.DRAFT:
+    if disclosure.status != disclosure.Status.DRAFT:
         return False
-    if user.is_superuser:
-        return True
-    return (
-        user.has_perm("disclosures.change_disclosure")
-        and disclosure.department.clerks.filter(pk=user.pk).exists()
-    )
+    return editable_departments(user).filter(pk=disclosure.department_id).exists()

@@ -89,6 +89,17 @@ def browser(monkeypatch):
         connections.close_all()
 
 
+def clerk_page(browser, live_server):
+    """A page in Chinese, logged in to the admin as the Linxia clerk."""
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "linxia_clerk")
+    page.fill("#id_password", "demo-pass-2024")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    return page
+
+
 @pytest.fixture
 def demo_loaded(transactional_db):
     """The demo, for tests that commit (a live server must see the data). pytest-django runs

@@ -9,7 +9,7 @@ import shutil
 import pytest
 
 from disclosures.models import Disclosure
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, clerk_page
 
 pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
@@ -21,12 +21,7 @@ TABLE_SEVEN_FLAG = "表七（一般公共预算基本支出情况表）“总计
 def test_a_clerk_fixes_table_seven_and_submits(
     demo_loaded, browser, live_server, clean_draft, screenshots
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "linxia_clerk")
-    page.fill("#id_password", "demo-pass-2024")
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page = clerk_page(browser, live_server)
 
     page.goto(f"{live_server.url}/admin/disclosures/disclosure/{clean_draft.pk}/change/")
     assert "全部检查通过" in page.inner_text("#checks-heading + *") or "警告" in page.inner_text(

@@ -13,7 +13,7 @@ import pytest
 from workbooks import find, load, save
 
 from disclosures.models import GeneralExpenseRow
-from tests.conftest import CHROMIUM
+from tests.conftest import CHROMIUM, clerk_page
 
 pytestmark = [
     pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed"),
@@ -24,12 +24,7 @@ pytestmark = [
 def test_a_clerk_downloads_edits_uploads_previews_and_confirms(
     demo_loaded, browser, live_server, linxia_draft, screenshots, tmp_path
 ):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    page.goto(f"{live_server.url}/admin/login/")
-    page.fill("#id_username", "linxia_clerk")
-    page.fill("#id_password", "demo-pass-2024")
-    page.click("input[type=submit]")
-    page.wait_for_url(f"{live_server.url}/admin/")
+    page = clerk_page(browser, live_server)
 
     page.goto(f"{live_server.url}/admin/disclosures/disclosure/{linxia_draft.pk}/change/")
     with page.expect_download() as download:

@@ -22,24 +22,16 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from disclosures.models import Department, Disclosure
+from disclosures.roles import editable_departments
 from disclosures.views import attachment
 from disclosures.views.public import XLSX
-from disclosures.workbook import WorkbookError, apply_import, plan_import, workbook_bytes
+from disclosures.workbook import Problem, WorkbookError, apply_import, plan_import, workbook_bytes
 from disclosures.workbook.opening import MAX_BYTES
 
 SESSION_KEY = "workbook-imports"
 UPLOADS = "workbook-imports"
 # An upload waits this long for its confirmation; older ones are removed.
 PENDING_FOR = datetime.timedelta(days=1)
-
-
-def importable_departments(user):
-    """Superusers import for any department; clerks for the departments assigned to them."""
-    if user.is_superuser:
-        return Department.objects.all()
-    if not user.has_perm("disclosures.change_disclosure"):
-        return Department.objects.none()
-    return Department.objects.filter(clerks=user)
 
 
 class UploadForm(forms.Form):
@@ -50,7 +42,7 @@ class UploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = importable_departments(user)
+        self.fields["department"].queryset = editable_departments(user)
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -143,10 +135,10 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     pending = request.session.get(SESSION_KEY, {})
     entry = pending.pop(request.POST["token"], None)
     request.session[SESSION_KEY] = pending
-    if entry is None:
+    if entry is None or not default_storage.exists(entry["path"]):  # or removed as stale
         messages.error(request, _("预览已过期或已导入，请重新上传。"))
         return redirect("disclosures:workbook-import")
-    department = get_object_or_404(importable_departments(request.user), pk=entry["department"])
+    department = get_object_or_404(editable_departments(request.user), pk=entry["department"])
     with default_storage.open(entry["path"], "rb") as stored:
         data = stored.read()
     default_storage.delete(entry["path"])
@@ -158,13 +150,10 @@ def _confirm(request: HttpRequest) -> HttpResponse:
             filename=entry["filename"],
         )  # fmt: skip
         if plan.version != entry["version"]:
-            raise WorkbookError([])
+            raise WorkbookError(Problem("预览之后草稿已被修改，请重新上传预览。"))
         disclosure = apply_import(plan)
     except WorkbookError as error:
-        problems = [str(p) for p in error.problems] or [
-            str(_("预览之后草稿已被修改，请重新上传预览。"))
-        ]
-        messages.error(request, "；".join(problems))
+        messages.error(request, "；".join(str(p) for p in error.problems))
         return redirect("disclosures:workbook-import")
     messages.success(
         request,

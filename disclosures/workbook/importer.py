@@ -124,7 +124,9 @@ def plan_import(
         department=department, fiscal_year=year, kind=kind, layout=_layout_of(opened)
     )
     content = read_workbook(opened, disclosure)
-    facts = _facts(disclosure, target, content)
+    facts = _facts(disclosure, target)
+    old_rows = facts.rows  # _with_content replaces the dict, so these stay the draft's
+    _with_content(facts, content)
     return Plan(
         department=department,
         fiscal_year=year,
@@ -132,37 +134,40 @@ def plan_import(
         target=target,
         disclosure=disclosure,
         content=content,
-        changes=compare(target, content, facts),
+        changes=compare(target, old_rows, content),
         findings=run_checks(facts),
         version=target.version if target else None,
     )
 
 
-def _facts(disclosure: Disclosure, target: Disclosure | None, content: Content) -> Facts:
-    """The draft as it will be after the import, for the checks."""
+def _facts(disclosure: Disclosure, target: Disclosure | None) -> Facts:
+    """The draft as it is before the import (an empty one when the import creates it)."""
     if target is not None:
-        facts = Facts.of(target)
-    else:
-        year = disclosure.fiscal_year
-        facts = Facts(
-            disclosure=disclosure,
-            department_name=disclosure.department.name,
-            units=list(disclosure.department.units.all()),
-            rows={},
-            department_form=None,
-            department_indicators=[],
-            projects=[],
-            project_indicators={},
-            key_projects={},
-            passages={},
-            explanations={},
-            prior_year={},
-            reasons={},
-            procurement=None,
-            assets=None,
-            function_names=FunctionSubject.objects.names(year),
-            economic_names=EconomicSubject.objects.names(year),
-        )
+        return Facts.of(target)
+    year = disclosure.fiscal_year
+    return Facts(
+        disclosure=disclosure,
+        department_name=disclosure.department.name,
+        units=list(disclosure.department.units.all()),
+        rows={},
+        department_form=None,
+        department_indicators=[],
+        projects=[],
+        project_indicators={},
+        key_projects={},
+        passages={},
+        explanations={},
+        prior_year={},
+        reasons={},
+        procurement=None,
+        assets=None,
+        function_names=FunctionSubject.objects.names(year),
+        economic_names=EconomicSubject.objects.names(year),
+    )
+
+
+def _with_content(facts: Facts, content: Content) -> None:
+    """The draft as it will be after the import, for the checks."""
     facts.rows = {key: content.rows.get(key, []) for key in SPECS}
     facts.explanations = dict(content.explanations)
     if content.department_form is not None:
@@ -176,7 +181,6 @@ def _facts(disclosure: Disclosure, target: Disclosure | None, content: Content) 
             p.position: kept[p.name] for p in content.projects if kept.get(p.name) is not None
         }
     facts.acknowledgements = {}
-    return facts
 
 
 # Comparing ---------------------------------------------------------------------------------
@@ -219,9 +223,10 @@ def _labels(model) -> dict[str, str]:
     return {f.name: str(f.verbose_name) for f in model._meta.fields} | {"unit_id": "实施单位"}
 
 
-def compare(target: Disclosure | None, content: Content, facts: Facts) -> list[TableChange]:
+def compare(
+    target: Disclosure | None, old_rows: dict[str, list], content: Content
+) -> list[TableChange]:
     changes = []
-    old_rows = Facts.of(target, with_prior=False).rows if target else {}
     for key in SPECS:
         if key not in content.rows and not old_rows.get(key):
             continue

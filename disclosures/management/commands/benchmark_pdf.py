@@ -1,14 +1,13 @@
 import io
-import resource
 import statistics
 import time
-import tracemalloc
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from disclosures.checks import run_checks
 from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.management.benchmarking import peak_mib, peak_rss_mib, published_linxia
 from disclosures.models import Disclosure
 from disclosures.pdf import render_pdf
 
@@ -35,10 +34,7 @@ def measure(disclosure_id: int, repeat: int) -> tuple[float, float, int, int]:
         content = render_pdf(disclosure)
         times.append(time.perf_counter() - start)
     disclosure = Disclosure.objects.with_contents().get(pk=disclosure_id)
-    tracemalloc.start()
-    render_pdf(disclosure)
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
+    peak = peak_mib(lambda: render_pdf(disclosure))
     pages = page_count(content)
     return statistics.median(times), peak, pages, len(content)
 
@@ -58,11 +54,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat: int, units: int, projects: int, **options) -> None:
-        linxia = (
-            Disclosure.objects.filter(department__name="临夏市人民代表大会常务委员会办公室")
-            .published()
-            .first()
-        )
+        linxia = published_linxia()
         if linxia is not None:
             self.report(str(linxia), measure(linxia.pk, repeat))
         with transaction.atomic():
@@ -77,5 +69,4 @@ class Command(BaseCommand):
                 f"随机生成部门（{units} 个单位，{projects} 个项目）", measure(generated.pk, repeat)
             )
             transaction.set_rollback(True)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"进程常驻内存峰值：{rss:.0f} MiB")
+        self.stdout.write(f"进程常驻内存峰值：{peak_rss_mib():.0f} MiB")

@@ -1,33 +1,15 @@
-import resource
-import statistics
-import time
-import tracemalloc
-from collections.abc import Callable
-
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.management.benchmarking import (
+    median_seconds,
+    peak_mib,
+    peak_rss_mib,
+    published_linxia,
+)
 from disclosures.models import Disclosure
 from disclosures.workbook import apply_import, plan_import, workbook_bytes
-
-
-def median_seconds(step: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
-
-
-def peak_mib(step: Callable[[], object]) -> float:
-    """Peak Python memory of one more run (tracemalloc slows it, so it is not timed)."""
-    tracemalloc.start()
-    step()
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    return peak
 
 
 class Command(BaseCommand):
@@ -68,11 +50,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat: int, units: int, projects: int, **options) -> None:
-        linxia = (
-            Disclosure.objects.filter(department__name="临夏市人民代表大会常务委员会办公室")
-            .published()
-            .first()
-        )
+        linxia = published_linxia()
         if linxia is not None:
             self.measure(str(linxia), linxia.pk, repeat)
         with transaction.atomic():
@@ -81,5 +59,4 @@ class Command(BaseCommand):
             )
             self.measure(f"随机生成部门（{units} 个单位，{projects} 个项目）", generated.pk, repeat)
             transaction.set_rollback(True)
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        self.stdout.write(f"进程常驻内存峰值：{rss:.0f} MiB（中位数取 {repeat} 次）")
+        self.stdout.write(f"进程常驻内存峰值：{peak_rss_mib():.0f} MiB（中位数取 {repeat} 次）")
