@@ -76,6 +76,8 @@ def test_upload_previews_then_confirm_saves(client, linxia_draft):
     assert "2010101 行政运行：合计 697.07 → 700" in text
     assert "新增 0 行，修改 1 行，删除 0 行" in text
     assert "导入后的检查结果" in text and "错误" in text
+    # inside the admin: its header and navigation, not Django's defaults
+    assert "部门预算公开平台" in text and 'id="nav-sidebar"' in text
     assert total(linxia_draft) == Decimal("697.07")  # the preview saved nothing
     token = preview.context["token"]
     confirmed = client.post(IMPORT, {"token": token})

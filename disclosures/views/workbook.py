@@ -10,7 +10,7 @@ import hashlib
 import secrets
 
 from django import forms
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -101,11 +101,18 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
                 "filename": form.cleaned_data["file"].name,
             }
             request.session[SESSION_KEY] = pending
-            return render(request, "disclosures/workbook_preview.html", _context(plan, token))
+            return render(
+                request, "disclosures/workbook_preview.html", _context(request, plan, token)
+            )
     return render(
         request,
         "disclosures/workbook_import.html",
-        {"form": form, "problems": problems, "title": _("导入 Excel 工作簿")},
+        {
+            **admin.site.each_context(request),  # the admin's header, navigation and theme
+            "form": form,
+            "problems": problems,
+            "title": _("导入 Excel 工作簿"),
+        },
     )
 
 
@@ -122,8 +129,9 @@ def forget_stale_uploads() -> None:
             default_storage.delete(path)
 
 
-def _context(plan, token: str) -> dict:
+def _context(request: HttpRequest, plan, token: str) -> dict:
     return {
+        **admin.site.each_context(request),
         "plan": plan,
         "token": token,
         "changes": [change for change in plan.changes if change.any],
