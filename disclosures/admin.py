@@ -21,7 +21,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from disclosures import derive, workflow
+from disclosures import derive, roles, workflow
 from disclosures.checks import Facts, run_checks
 from disclosures.checks.acknowledge import acknowledge_key
 from disclosures.checks.anchors import anchor
@@ -87,7 +87,13 @@ def is_published(disclosure: Disclosure | None) -> bool:
 
 
 class ReadOnlyWhenPublished:
-    """A published revision is read-only here too (the model layer refuses writes anyway)."""
+    """A published revision is read-only here too (the model layer refuses writes anyway),
+    and a draft's foreign keys offer only what the user may edit."""
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
 
     def has_change_permission(self, request, obj=None):
         return not is_published(obj) and super().has_change_permission(request, obj)
@@ -137,22 +143,59 @@ class DisclosureForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        if self.instance.pk is not None:
-            current = (
-                Disclosure.objects.filter(pk=self.instance.pk)
-                .values_list("version", flat=True)
-                .first()
+        if self.instance.pk is None:
+            self._refuse_a_second_disclosure(cleaned)
+            return cleaned
+        # The row stays locked until the page's transaction ends (the admin saves in one),
+        # so of two simultaneous saves the second reads the first one's version and is
+        # refused here. SQLite has no row locks; its writes queue instead (settings.py).
+        current = (
+            Disclosure.objects.select_for_update()
+            .filter(pk=self.instance.pk)
+            .values_list("version", flat=True)
+            .first()
+        )
+        loaded = cleaned.get("loaded_version")
+        if loaded is None or loaded != current:
+            raise forms.ValidationError(
+                _(
+                    "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
+                    "本次内容未保存；请重新打开此页，在最新内容上再作修改。"
+                ),
+                code="stale",
             )
-            loaded = cleaned.get("loaded_version")
-            if loaded is None or loaded != current:
-                raise forms.ValidationError(
-                    _(
-                        "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
-                        "本次内容未保存；请重新打开此页，在最新内容上再作修改。"
-                    ),
-                    code="stale",
-                )
         return cleaned
+
+    def _refuse_a_second_disclosure(self, cleaned) -> None:
+        department, year = cleaned.get("department"), cleaned.get("fiscal_year")
+        kind = cleaned.get("kind") or Disclosure.Kind.BUDGET
+        if department is None or year is None:
+            return
+        existing = (
+            Disclosure.objects.filter(department=department, fiscal_year=year, kind=kind)
+            .order_by("-revision")
+            .first()
+        )
+        if existing is not None:
+            hint = (
+                _("如需修改已公开的内容，请由公开管理员发起更正。")
+                if existing.status == Disclosure.Status.PUBLISHED
+                else _("请打开这份在其上修改。")
+            )
+            raise forms.ValidationError(
+                _(
+                    "%(department)s %(year)s 年已有%(kind)s（第 %(revision)s 版，%(status)s），不能再新建。"
+                )
+                % {
+                    "department": department,
+                    "year": year,
+                    "kind": existing.get_kind_display(),
+                    "revision": existing.revision,
+                    "status": existing.get_status_display(),
+                }
+                + str(hint),
+                code="duplicate",
+            )
 
 
 class OverdueFilter(admin.SimpleListFilter):
@@ -166,6 +209,21 @@ class OverdueFilter(admin.SimpleListFilter):
         if self.value() == "yes":
             return queryset.overdue(timezone.localdate())
         return queryset
+
+
+def scoped_choices(db_field, request, kwargs: dict) -> dict:
+    """The choices of a form's foreign key, within what the user may edit: drafts of
+    their departments, and those departments' units."""
+    model = db_field.related_model
+    if model is Disclosure:
+        kwargs["queryset"] = roles.disclosures_for(request.user, roles.Action.EDIT)
+    elif model is Unit:
+        kwargs["queryset"] = Unit.objects.filter(
+            department__in=roles.editable_departments(request.user)
+        )
+    elif model is Department:
+        kwargs["queryset"] = roles.editable_departments(request.user)
+    return kwargs
 
 
 # The statutory tables as inlines, in printed order, columns from the models the specs
@@ -372,10 +430,17 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).for_user(request.user)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "department" and not request.user.is_superuser:
-            kwargs["queryset"] = Department.objects.filter(clerks=request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None:
+            # Which disclosure this is changes only through the workflow.
+            readonly += ["department", "fiscal_year", "kind"]
+        return readonly
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and not roles.may(request.user, roles.Action.VIEW, obj):
+            return False
+        return super().has_view_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not may_edit(request.user, obj):
@@ -387,11 +452,13 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def _visible_or_404(self, request, object_id) -> None:
+    def _visible_or_404(self, request, object_id) -> Disclosure:
         """Outside a clerk's departments a disclosure does not exist (404), rather than
         Django's redirect to the index."""
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        disclosure = self.get_object(request, object_id)
+        if disclosure is None:
             raise Http404
+        return disclosure
 
     def delete_view(self, request, object_id, extra_context=None):
         self._visible_or_404(request, object_id)
@@ -400,6 +467,20 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
     def history_view(self, request, object_id, extra_context=None):
         self._visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        """A past state, to read. django-simple-history would save a POST of this page
+        over the disclosure, workflow status included: the history is for reading only
+        (SIMPLE_HISTORY_REVERT_DISABLED hides its button, this refuses its POST)."""
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        disclosure = self._visible_or_404(request, object_id)
+        if (
+            not str(version_id).isdigit()
+            or not disclosure.history.filter(history_id=version_id).exists()
+        ):
+            raise Http404
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         self._visible_or_404(request, object_id)
@@ -416,8 +497,7 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
             **(extra_context or {}),
             "findings": findings,
             "may_acknowledge": disclosure is not None
-            and disclosure.status != Disclosure.Status.PUBLISHED
-            and request.user.has_perm("disclosures.add_findingacknowledgement"),
+            and roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure),
             "workflow_steps": [
                 {
                     "action": step,
@@ -534,7 +614,7 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
-        if not request.user.has_perm("disclosures.add_findingacknowledgement"):
+        if not roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure):
             raise PermissionDenied
         key = (request.POST.get("code"), request.POST.get("table"), request.POST.get("location"))
         try:
@@ -551,7 +631,8 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
 
 class DisclosurePartAdmin(admin.ModelAdmin):
     """A part of a disclosure edited on its own page: same scope and freeze as the
-    disclosure it belongs to."""
+    disclosure it belongs to, which it can never leave (its disclosure is read-only here;
+    parts are added on the disclosure's page)."""
 
     def _disclosure(self, obj):
         return obj.disclosure if obj is not None else None
@@ -560,6 +641,20 @@ class DisclosurePartAdmin(admin.ModelAdmin):
         visible = Disclosure.objects.for_user(request.user)
         lookup = self.model.disclosure_lookup
         return super().get_queryset(request).filter(**{f"{lookup}__in": visible})
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if "disclosure" in {field.name for field in self.model._meta.fields}:
+            readonly.append("disclosure")
+        return readonly
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **scoped_choices(db_field, request, kwargs)
+        )
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         disclosure = self._disclosure(obj)
@@ -576,9 +671,19 @@ class DisclosurePartAdmin(admin.ModelAdmin):
         return False  # reached from the disclosure's page, not the index
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        if not self.get_queryset(request).filter(pk=object_id).exists():
+        if self.get_object(request, object_id) is None:
             raise Http404
         return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        if self.get_object(request, object_id) is None:
+            raise Http404
+        return super().history_view(request, object_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

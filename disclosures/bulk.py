@@ -7,7 +7,7 @@ import zipfile
 from collections.abc import Iterator
 
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import pdf_filename, store_pdf
+from disclosures.pdf import PdfNotReady, pdf_filename, store_pdf
 
 
 def regions_under(region: Region) -> list[int]:
@@ -55,7 +55,11 @@ def published_zip(region: Region, year: int) -> Iterator[bytes]:
     writer.writerow(["文件", "地区", "部门", "年度", "类别", "版本", "公开时间", "SHA-256"])
     with zipfile.ZipFile(stream, mode="w", compression=zipfile.ZIP_STORED) as archive:
         for disclosure in disclosures:
-            stored = store_pdf(disclosure.pk)
+            disclosure.show_printed_names()
+            try:
+                stored = store_pdf(disclosure.pk)
+            except PdfNotReady:
+                continue  # being rendered by another worker: in the next download
             name = f"{disclosure.department.region.name}/{pdf_filename(disclosure)}"
             with stored.file.open("rb") as source, archive.open(name, mode="w") as target:
                 while chunk := source.read(1 << 16):

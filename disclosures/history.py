@@ -43,10 +43,10 @@ def _history_models() -> list[tuple[type, str]]:
 
 def changes(disclosure: Disclosure) -> list[Change]:
     """The disclosure's own changes and its rows', newest first."""
-    records = list(disclosure.history.select_related("history_user"))
+    records = list(disclosure.history.all())
     for model, lookup in _history_models():
         field = f"{lookup}_id" if "__" not in lookup else lookup
-        records += model.history.filter(**{field: disclosure.pk}).select_related("history_user")
+        records += model.history.filter(**{field: disclosure.pk})
     # Each record's previous version is the one before it in the same history, already
     # fetched: no query per record (simple-history's prev_record would make one each).
     previous_of = {}
@@ -72,7 +72,7 @@ def changes(disclosure: Disclosure) -> list[Change]:
         result.append(
             Change(
                 at=record.history_date,
-                user=record.history_user.get_username() if record.history_user else "",
+                user=record.history_username,
                 kind=CHANGE_TYPES.get(record.history_type, record.history_type),
                 what=str(record.instance_type._meta.verbose_name),
                 row=str(record),

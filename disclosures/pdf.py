@@ -5,14 +5,15 @@ always gives the same bytes (no dates, no random identifiers), so its SHA-256 le
 verify a downloaded file.
 """
 
+import datetime
 import hashlib
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint import CSS, HTML
 
 from disclosures.charts import disclosure_charts
@@ -60,19 +61,59 @@ def render_pdf(disclosure: Disclosure, *, project_list: bool | None = None) -> b
         )
 
 
-@transaction.atomic
-def store_pdf(disclosure_id: int) -> DisclosurePDF:
-    """Render a published revision once and keep the file; later calls return it."""
-    existing = DisclosurePDF.objects.filter(disclosure_id=disclosure_id).first()
-    if existing is not None:
+class PdfNotReady(Exception):
+    """Another worker is rendering this PDF now; ask again shortly."""
+
+    retry_after = 10
+
+
+# A claim older than this is taken to be a worker that died while rendering.
+CLAIM_EXPIRES = datetime.timedelta(minutes=10)
+
+
+def _claim(disclosure_id: int) -> DisclosurePDF | None:
+    """The stored PDF if it is ready; None if this worker now holds the claim to render
+    it; PdfNotReady while another worker holds a live claim."""
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            DisclosurePDF.objects.create(disclosure_id=disclosure_id, claimed_at=now)
+        return None
+    except IntegrityError:
+        pass
+    existing = DisclosurePDF.objects.get(disclosure_id=disclosure_id)
+    if existing.is_ready:
         return existing
+    # Take over a claim whose worker died, unless another worker just did.
+    stale = DisclosurePDF.objects.filter(
+        pk=existing.pk, sha256="", claimed_at__lt=now - CLAIM_EXPIRES
+    )
+    if existing.claimed_at is not None and stale.update(claimed_at=now):
+        return None
+    raise PdfNotReady(disclosure_id)
+
+
+def store_pdf(disclosure_id: int) -> DisclosurePDF:
+    """Render a published revision once and keep the file; later calls return it.
+
+    Exactly one worker renders: it first makes the file's row as a claim (the database's
+    unique key on the disclosure decides between concurrent callers), renders outside any
+    transaction, then fills the row in. Others get PdfNotReady until then.
+    """
     disclosure = Disclosure.objects.with_contents().get(pk=disclosure_id)
     if disclosure.status != Disclosure.Status.PUBLISHED:
         raise ValueError(f"{disclosure} is not published; drafts are previewed, not stored")
-    content = render_pdf(disclosure)
-    stored = DisclosurePDF(
-        disclosure=disclosure, sha256=hashlib.sha256(content).hexdigest(), size=len(content)
-    )
-    stored.file.save(f"{disclosure.pk}/{stored.sha256}.pdf", ContentFile(content), save=False)
+    existing = _claim(disclosure_id)
+    if existing is not None:
+        return existing
+    try:
+        content = render_pdf(disclosure)
+    except BaseException:
+        DisclosurePDF.objects.filter(disclosure_id=disclosure_id, sha256="").delete()
+        raise
+    sha256 = hashlib.sha256(content).hexdigest()
+    stored = DisclosurePDF.objects.get(disclosure_id=disclosure_id)
+    stored.file.save(f"{disclosure.pk}/{sha256}.pdf", ContentFile(content), save=False)
+    stored.sha256, stored.size = sha256, len(content)
     stored.save()
     return stored

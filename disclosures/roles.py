@@ -1,17 +1,24 @@
-"""Roles as groups, and who may do what to which disclosure.
+"""Roles as groups, and the one rule of who may do what to which disclosure.
 
-- 财务人员 (clerk): enters and edits the disclosures of the departments assigned to them
+- 财务人员 (clerk): enters and edits the drafts of the departments assigned to them
   (Department.clerks), explains (acknowledges) warnings, submits them.
 - 审核人 (reviewer): reads every disclosure, approves or returns it with a reason,
   acknowledges warnings.
 - 公开管理员 (publisher): publishes approved disclosures and starts corrections.
 - superusers may do everything.
 
-The groups and their permissions are kept in step after every migrate (apps.py).
+Every door asks this module: the admin (its own views and those django-simple-history and
+django-import-export add), the staff pages, the workflow functions, the imports, and the
+choices of every form that names a disclosure. `may()` answers for one disclosure,
+`disclosures_for()` gives the same answer as a queryset. The groups and their permissions
+are kept in step after every migrate (apps.py).
 """
 
+from dataclasses import dataclass
+
 from django.contrib.auth.models import Group, Permission
-from django.db.models import Q
+from django.db.models import Q, TextChoices
+from django.utils.translation import gettext_lazy as _
 
 CLERK, REVIEWER, PUBLISHER = "clerk", "reviewer", "publisher"
 
@@ -75,22 +82,127 @@ def ensure_roles(**_kwargs) -> None:
         group.permissions.set(permissions)
 
 
+class Action(TextChoices):
+    """What a user may do to a disclosure. The workflow steps share their names with
+    WorkflowEvent.Action."""
+
+    VIEW = "view", _("查看")
+    EDIT = "edit", _("修改")
+    ACKNOWLEDGE = "acknowledge", _("确认警告")
+    SUBMIT = "submit", _("提交")
+    APPROVE = "approve", _("审核通过")
+    RETURN = "return", _("退回修改")
+    PUBLISH = "publish", _("公开")
+    CORRECT = "correct", _("发起更正")
+
+
+DRAFT, SUBMITTED, APPROVED, PUBLISHED = "draft", "submitted", "approved", "published"
+
+
+@dataclass(frozen=True)
+class Rule:
+    statuses: tuple[str, ...]  # the disclosure's status allows the action
+    permissions: tuple[str, ...]  # any one of them, besides seeing the disclosure
+    own_departments: bool = False  # only in the departments the user is assigned to
+
+
+RULES = {
+    Action.VIEW: Rule((DRAFT, SUBMITTED, APPROVED, PUBLISHED), ()),
+    Action.EDIT: Rule((DRAFT,), ("change_disclosure",), own_departments=True),
+    Action.ACKNOWLEDGE: Rule((DRAFT, SUBMITTED, APPROVED), ("add_findingacknowledgement",)),
+    Action.SUBMIT: Rule((DRAFT,), ("submit_disclosure",), own_departments=True),
+    Action.APPROVE: Rule((SUBMITTED,), ("review_disclosure",)),
+    Action.RETURN: Rule((SUBMITTED, APPROVED), ("review_disclosure", "publish_disclosure")),
+    Action.PUBLISH: Rule((APPROVED,), ("publish_disclosure",)),
+    Action.CORRECT: Rule((PUBLISHED,), ("publish_disclosure",)),
+}
+WORKFLOW_STEPS = (Action.SUBMIT, Action.APPROVE, Action.RETURN, Action.PUBLISH, Action.CORRECT)
+
+
+def _active(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+def sees_every_department(user) -> bool:
+    return _active(user) and (
+        user.is_superuser
+        or user.has_perm("disclosures.review_disclosure")
+        or user.has_perm("disclosures.publish_disclosure")
+    )
+
+
 def editable_departments(user):
     """The departments whose drafts the user may edit (and import into): every one for a
     superuser, a clerk's assigned ones, none for anybody else."""
     from disclosures.models import Department
 
-    if not user.is_active:
+    if not _active(user) or not user.has_perm("disclosures.change_disclosure"):
         return Department.objects.none()
     if user.is_superuser:
         return Department.objects.all()
-    if not user.has_perm("disclosures.change_disclosure"):
+    return Department.objects.filter(clerks=user)
+
+
+def visible_departments(user):
+    """The departments whose disclosures, drafts included, the user may read."""
+    from disclosures.models import Department
+
+    if sees_every_department(user):
+        return Department.objects.all()
+    if not _active(user):
         return Department.objects.none()
     return Department.objects.filter(clerks=user)
 
 
+def _has_any(user, permissions: tuple[str, ...]) -> bool:
+    return not permissions or any(user.has_perm(f"disclosures.{p}") for p in permissions)
+
+
+def permitted(user, action: str, disclosure) -> bool:
+    """The user's role and departments allow the action on this disclosure, whatever its
+    status now (the workflow tells a wrong state apart from a missing right)."""
+    rule = RULES[Action(action)]
+    if not _active(user) or not _has_any(user, rule.permissions):
+        return False
+    departments = editable_departments(user) if rule.own_departments else None
+    if departments is None:
+        if sees_every_department(user):
+            return True
+        departments = visible_departments(user)
+    return departments.filter(pk=disclosure.department_id).exists()
+
+
+def status_allows(action: str, disclosure) -> bool:
+    return disclosure.status in RULES[Action(action)].statuses
+
+
+def may(user, action: str, disclosure) -> bool:
+    """May this user do this to this disclosure now? The one answer every door asks."""
+    return status_allows(action, disclosure) and permitted(user, action, disclosure)
+
+
 def may_edit(user, disclosure) -> bool:
     """Clerks edit drafts of their own departments; nobody edits anything else."""
-    if disclosure.status != disclosure.Status.DRAFT:
-        return False
-    return editable_departments(user).filter(pk=disclosure.department_id).exists()
+    return may(user, Action.EDIT, disclosure)
+
+
+def disclosures_for(user, action: str = Action.VIEW):
+    """The disclosures this user may do this to now, as a queryset: the same answer as
+    may(), for lists and for the choices of forms."""
+    from disclosures.models import Disclosure
+
+    rule = RULES[Action(action)]
+    if not _active(user) or not _has_any(user, rule.permissions):
+        return Disclosure.objects.none()
+    found = Disclosure.objects.filter(status__in=rule.statuses)
+    if rule.own_departments:
+        return found.filter(department__in=editable_departments(user))
+    if sees_every_department(user):
+        return found
+    return found.filter(department__in=visible_departments(user))
+
+
+def steps_for(user, disclosure) -> list[str]:
+    """The workflow steps this user may take on this disclosure now (the page's buttons;
+    each step asks again when taken)."""
+    return [step for step in WORKFLOW_STEPS if may(user, step, disclosure)]

@@ -26,9 +26,16 @@ def citizen(client):
 
 @pytest.fixture
 def staff(client):
+    """A reviewer: staff who may read every department's disclosures."""
+    client.force_login(get_user_model().objects.get(username="reviewer"))
+    return client
+
+
+def test_staff_without_a_role_sees_no_preview(client, linxia):
     user = get_user_model().objects.create_user("staffer", password="pw-staff-1", is_staff=True)
     client.force_login(user)
-    return client
+    for name in ("disclosures:staff-preview", "disclosures:staff-document"):
+        assert client.get(reverse(name, args=[linxia.pk])).status_code == 404
 
 
 def test_home_lists_published_disclosures(client):
@@ -47,10 +54,12 @@ def test_preview_is_for_staff_only(client, citizen, linxia, name):
 
 
 def test_staff_preview_shows_every_table(staff, linxia, django_assert_num_queries):
-    # Session and user, then a fixed set: the disclosure with its one-to-ones, one query per
-    # related set (eleven tables, passages, projects, workflow events …), the year's two
-    # catalogues and the search for last year's published disclosure, whatever its size.
-    with django_assert_num_queries(30):
+    # Session, user and the user's permissions (which disclosures they may see), then a
+    # fixed set: the disclosure with its one-to-ones, one query per related set (eleven
+    # tables, passages, projects, workflow events …), the year's two catalogues and the
+    # search for last year's published disclosure, whatever its size; then the session's
+    # idle expiry is pushed on (a savepoint and an update).
+    with django_assert_num_queries(33):
         response = staff.get(reverse("disclosures:staff-preview", args=[linxia.pk]))
     html = response.content.decode()
     assert response.status_code == 200

@@ -21,7 +21,11 @@ def acknowledge(
         code=finding.code,
         table=finding.table,
         location=finding.location,
-        defaults={"reason": reason.strip(), "acknowledged_by": user},
+        defaults={
+            "reason": reason.strip(),
+            "acknowledged_by": user,
+            "acknowledged_by_name": user.get_username() if user is not None else "",
+        },
     )
     return acknowledgement
 

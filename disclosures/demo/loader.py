@@ -40,6 +40,7 @@ from disclosures.models import (
     ThreePublicRow,
     Unit,
     UnitRow,
+    WorkflowEvent,
 )
 from disclosures.models.tables import money_fields
 from disclosures.roles import CLERK, PUBLISHER, REVIEWER
@@ -86,7 +87,18 @@ def load_disclosure(source: ModuleType, fill) -> str:
     # their mistakes, which the workflow (disclosures/workflow.py) would now refuse.
     disclosure = Disclosure.objects.create(department=department, amounts_rounded=True, **meta)
     fill(disclosure, source)
-    Disclosure.objects.filter(pk=disclosure.pk).update(status=Disclosure.Status.PUBLISHED)
+    Disclosure.objects.filter(pk=disclosure.pk).update(
+        status=Disclosure.Status.PUBLISHED, printed_names=disclosure.names_now()
+    )
+    # The record says what happened: loaded from the printed document, not reviewed here.
+    WorkflowEvent.objects.create(
+        disclosure=disclosure,
+        action=WorkflowEvent.Action.PUBLISH,
+        from_status=Disclosure.Status.DRAFT,
+        to_status=Disclosure.Status.PUBLISHED,
+        username="load_demo",
+        reason="演示数据：按已印发的文件原样录入并标为已公开，原文的错误保留，供检查发现。",
+    )
     disclosure.refresh_from_db()
     return f"已载入：{disclosure}"
 

@@ -11,8 +11,9 @@ from simple_history.models import HistoricalRecords
 
 from disclosures import subjects
 
+from .audit import HistoricalAudit
 from .fields import MoneyField, non_negative
-from .frozen import FrozenWhenPublished, PublishedRevisionError
+from .frozen import FrozenWhenPublished, PublishedRevisionError, WorkflowFieldError
 from .reference import Department
 from .table_keys import TableKey
 
@@ -48,15 +49,11 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
         return self.filter(fiscal_year=year)
 
     def for_user(self, user) -> "DisclosureQuerySet":
-        """What a staff member may see: everything for reviewers, publishers and superusers;
-        a clerk only the departments assigned to them."""
-        if (
-            user.is_superuser
-            or user.has_perm("disclosures.review_disclosure")
-            or user.has_perm("disclosures.publish_disclosure")
-        ):
-            return self
-        return self.filter(department__clerks=user)
+        """What a staff member may see (disclosures/roles.py decides): everything for
+        reviewers, publishers and superusers; a clerk only the departments assigned to them."""
+        from disclosures.roles import disclosures_for
+
+        return self & disclosures_for(user)
 
     def overdue(self, today) -> "DisclosureQuerySet":
         """Not published within 20 days of 批复日期 (still unpublished, or published late)."""
@@ -87,7 +84,7 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
             if any(field.name == "unit" for field in model._meta.fields):
                 rows = rows.select_related("unit")
             row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
-        return self.select_related(
+        found = self.select_related(
             "department__region", "procurement", "assets", "department_form", "pdf"
         ).prefetch_related(
             *row_sets,
@@ -96,6 +93,21 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
             "projects__indicators",
             "projects__key_description",
         )
+        found._as_printed = True
+        return found
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._as_printed = getattr(self, "_as_printed", False)
+        return clone
+
+    def _fetch_all(self):
+        fetched = self._result_cache is None
+        super()._fetch_all()
+        if fetched and getattr(self, "_as_printed", False):
+            for disclosure in self._result_cache:
+                if isinstance(disclosure, Disclosure):
+                    disclosure.show_printed_names()
 
 
 class Disclosure(models.Model):
@@ -133,6 +145,13 @@ class Disclosure(models.Model):
         default=False,
         help_text=_("从已印发文件录入、各数已四舍五入到 0.01 万元时勾选；勾稽检查据此允许舍入误差"),
     )
+    printed_names = models.JSONField(
+        _("公开时的名称"),
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text=_("公开时记下的部门、区划和单位名称；已公开的版本始终按此印出"),
+    )
     version = models.PositiveIntegerField(
         _("编辑版本"), default=0, editable=False, help_text=_("每次保存加 1；据此拒绝过时的编辑")
     )
@@ -140,7 +159,11 @@ class Disclosure(models.Model):
     updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
 
     objects = DisclosureQuerySet.as_manager()
-    history = HistoricalRecords()
+    history = HistoricalRecords(bases=[HistoricalAudit])
+
+    # What says which disclosure this is and where it stands: changed only by the
+    # workflow functions (disclosures/workflow.py), never by a form or a history revert.
+    WORKFLOW_FIELDS = ("status", "revision", "department_id", "fiscal_year", "kind")
 
     class Meta:
         verbose_name = _("部门预算公开")
@@ -170,8 +193,18 @@ class Disclosure(models.Model):
         return f"{self.department.name} {self.fiscal_year}年{kind}（第{self.revision}版）"
 
     def save(self, *args, **kwargs):
-        if self.pk and type(self).objects.filter(pk=self.pk, status=self.Status.PUBLISHED).exists():
-            raise PublishedRevisionError(str(self))
+        if self.pk:
+            stored = (
+                type(self)
+                .objects.filter(pk=self.pk)
+                .values(*self.WORKFLOW_FIELDS, "status")
+                .first()
+            )
+            if stored and stored["status"] == self.Status.PUBLISHED:
+                raise PublishedRevisionError(str(self))
+            moved = stored and any(stored[f] != getattr(self, f) for f in self.WORKFLOW_FIELDS)
+            if moved and not getattr(self, "_workflow_step", False):
+                raise WorkflowFieldError(str(self))
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
@@ -213,6 +246,34 @@ class Disclosure(models.Model):
         the name of every file downloaded from this revision."""
         revision = f"（第{self.revision}版）" if self.revision > 1 else ""
         return f"{self.fiscal_year}年{self.department.name}{self.get_kind_display()}{revision}"
+
+    def names_now(self) -> dict:
+        """The names this revision prints, as the reference data has them now."""
+        department = self.department
+        return {
+            "department": department.name,
+            "region": department.region.name,
+            "region_full": department.region.full_name,
+            "units": {str(unit.pk): unit.name for unit in department.units.all()},
+        }
+
+    def show_printed_names(self) -> None:
+        """Give the loaded department, region and units the names this revision was
+        published with: renaming a department later changes no published page or file.
+        Only the objects loaded with this disclosure change, in memory (never saved)."""
+        names = self.printed_names
+        if not names:
+            return
+        department = self.department
+        department.name = names["department"]
+        department.region.name = names["region"]
+        department.region.__dict__["full_name"] = names["region_full"]
+        units = names["units"]
+        loaded = list(getattr(department, "_prefetched_objects_cache", {}).get("units", ()))
+        for rows in getattr(self, "_prefetched_objects_cache", {}).values():
+            loaded += [row.unit for row in rows if getattr(row, "unit_id", None)]
+        for unit in loaded:
+            unit.name = units.get(str(unit.pk), unit.name)
 
     @property
     def title(self) -> str:
@@ -467,6 +528,9 @@ class FindingAcknowledgement(FrozenWhenPublished):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    acknowledged_by_name = models.CharField(
+        _("确认人用户名"), max_length=150, blank=True, help_text=_("账号删除后仍留存")
     )
     acknowledged_at = models.DateTimeField(_("确认时间"), auto_now_add=True)
 

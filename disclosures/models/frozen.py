@@ -8,6 +8,8 @@ revision (disclosures/workflow.py), never an edit.
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from .audit import HistoricalAudit
+
 
 class PublishedRevisionError(Exception):
     """An attempt to change a published revision."""
@@ -18,19 +20,66 @@ class PublishedRevisionError(Exception):
         )
 
 
+class WorkflowFieldError(Exception):
+    """An attempt to change a disclosure's status, revision, department, year or kind
+    other than through the workflow."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(
+            f"{what}的状态、版本、部门、年度和类别只能由流程操作（提交、审核、公开、更正）改变。"
+        )
+
+
+class RowMoveError(Exception):
+    """An attempt to move a row of one disclosure into another."""
+
+    def __init__(self, what: str = "") -> None:
+        super().__init__(f"{what}属于一份部门预算公开，不能移到另一份。")
+
+
 PUBLISHED = "published"
 
 
-class FrozenQuerySet(models.QuerySet):
-    """Refuses bulk writes that would touch rows of a published revision."""
+def _published(disclosure_ids) -> bool:
+    from .disclosure import Disclosure
 
-    def _touches_published(self) -> bool:
+    ids = {pk for pk in disclosure_ids if pk is not None}
+    return bool(ids) and Disclosure.objects.filter(pk__in=ids, status=PUBLISHED).exists()
+
+
+def _disclosure_id_of(model, value):
+    """The disclosure id of the row a foreign key names (a Disclosure, a Project, …, or
+    their primary key), for a write that points rows at it."""
+    if value is None:
+        return None
+    if isinstance(value, models.Model):
+        return value.pk if model is None else value.disclosure_id_now()
+    if model is None:
+        return value
+    return (
+        model._base_manager.filter(pk=value).values_list(model.disclosure_lookup, flat=True).first()
+    )
+
+
+class FrozenQuerySet(models.QuerySet):
+    """Refuses bulk writes that would touch rows of a published revision, or move rows
+    into one."""
+
+    def _touches_published(self, **kwargs) -> bool:
         lookup = self.model.disclosure_lookup
         field = f"{lookup}__status" if lookup else "status"
-        return self.filter(**{field: PUBLISHED}).exists()
+        if self.filter(**{field: PUBLISHED}).exists():
+            return True
+        first = lookup.split("__")[0]
+        if first in kwargs or f"{first}_id" in kwargs:
+            value = kwargs.get(first, kwargs.get(f"{first}_id"))
+            related = self.model._meta.get_field(first).related_model
+            owner = None if "__" not in lookup else related
+            return _published([_disclosure_id_of(owner, value)])
+        return False
 
     def update(self, **kwargs):
-        if self._touches_published():
+        if self._touches_published(**kwargs):
             raise PublishedRevisionError(str(self.model._meta.verbose_name))
         return super().update(**kwargs)
 
@@ -41,22 +90,30 @@ class FrozenQuerySet(models.QuerySet):
 
     def bulk_create(self, objs, *args, **kwargs):
         objs = list(objs)
-        for obj in objs:
-            obj.refuse_if_published()
+        if _published(obj.disclosure_id_now() for obj in objs):
+            raise PublishedRevisionError(str(self.model._meta.verbose_name))
         return super().bulk_create(objs, *args, **kwargs)
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        stored = self.filter(pk__in=[obj.pk for obj in objs])
+        if stored._touches_published() or _published(obj.disclosure_id_now() for obj in objs):
+            raise PublishedRevisionError(str(self.model._meta.verbose_name))
+        return super().bulk_update(objs, fields, *args, **kwargs)
 
 
 class FrozenWhenPublished(models.Model):
     """A row that belongs to a disclosure revision: frozen once that revision is published.
 
     `disclosure_lookup` is the path from the row to its Disclosure ("disclosure",
-    "project__disclosure", …).
+    "project__disclosure", …). A write is judged by the row as stored (it may not leave a
+    published revision) and as it would be written (it may not join one).
     """
 
     disclosure_lookup = "disclosure"
 
     objects = FrozenQuerySet.as_manager()
-    history = HistoricalRecords(inherit=True)
+    history = HistoricalRecords(inherit=True, bases=[HistoricalAudit])
 
     class Meta:
         abstract = True
@@ -69,15 +126,32 @@ class FrozenWhenPublished(models.Model):
         self.refuse_if_published()
         return super().delete(*args, **kwargs)
 
-    def _disclosure_id(self):
+    def disclosure_id_now(self):
+        """The id of the disclosure this row belongs to, as it is in memory."""
         target = self
-        for step in self.disclosure_lookup.split("__")[:-1]:
+        steps = self.disclosure_lookup.split("__")
+        for step in steps[:-1]:
             target = getattr(target, step)
-        return getattr(target, f"{self.disclosure_lookup.split('__')[-1]}_id")
+            if target is None:
+                return None
+        return getattr(target, f"{steps[-1]}_id")
+
+    def disclosure_id_stored(self):
+        """The id of the disclosure the stored row belongs to (None for a new row)."""
+        if self.pk is None:
+            return None
+        return (
+            type(self)
+            ._base_manager.filter(pk=self.pk)
+            .values_list(self.disclosure_lookup, flat=True)
+            .first()
+        )
+
+    _disclosure_id = disclosure_id_now  # the name disclosures/resources.py reads
 
     def refuse_if_published(self) -> None:
-        from .disclosure import Disclosure
-
-        disclosure_id = self._disclosure_id()
-        if disclosure_id and Disclosure.objects.filter(pk=disclosure_id, status=PUBLISHED).exists():
+        now, stored = self.disclosure_id_now(), self.disclosure_id_stored()
+        if _published((now, stored)):
             raise PublishedRevisionError(str(self._meta.verbose_name))
+        if stored is not None and now != stored:
+            raise RowMoveError(str(self._meta.verbose_name))

@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from disclosures import subjects
@@ -51,7 +52,7 @@ class Region(models.Model):
     def natural_key(self) -> tuple[str]:
         return (self.code,)
 
-    @property
+    @cached_property
     def full_name(self) -> str:
         """甘肃省临夏回族自治州临夏市: the names from the province down."""
         names, region = [], self

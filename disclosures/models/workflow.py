@@ -29,6 +29,9 @@ class WorkflowEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    username = models.CharField(
+        _("操作人用户名"), max_length=150, blank=True, help_text=_("账号删除后仍留存")
+    )
     at = models.DateTimeField(_("时间"), auto_now_add=True)
     reason = models.TextField(_("理由"), blank=True)
 
@@ -39,3 +42,8 @@ class WorkflowEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if not self.username and self.user is not None:
+            self.username = self.user.get_username()
+        super().save(*args, **kwargs)

@@ -13,15 +13,15 @@ from disclosures.bulk import published_zip
 from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import pdf_filename, render_pdf, store_pdf
+from disclosures.pdf import PdfNotReady, pdf_filename, render_pdf, store_pdf
 from disclosures.specs import performance_forms, statutory_tables
 from disclosures.views import attachment
 
 
 @staff_member_required
 def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """Every table and form of one revision, whatever its status, for staff."""
-    disclosure = get_object_or_404(Disclosure.objects.with_contents(), pk=pk)
+    """Every table and form of one revision the staff member may see, whatever its status."""
+    disclosure = get_object_or_404(Disclosure.objects.for_user(request.user).with_contents(), pk=pk)
     facts = Facts.of(disclosure)
     document = disclosure_document(disclosure, facts)
     context = {
@@ -37,7 +37,7 @@ def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_member_required
 def staff_document(request: HttpRequest, pk: int) -> JsonResponse:
     """The same document dump_disclosure prints."""
-    disclosure = get_object_or_404(Disclosure.objects.with_contents(), pk=pk)
+    disclosure = get_object_or_404(Disclosure.objects.for_user(request.user).with_contents(), pk=pk)
     return JsonResponse(
         disclosure_document(disclosure), json_dumps_params={"ensure_ascii": False, "indent": 2}
     )
@@ -47,9 +47,15 @@ def staff_document(request: HttpRequest, pk: int) -> JsonResponse:
 def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """The stored PDF of a published revision, with its SHA-256 as ETag; never re-rendered."""
     disclosure = get_object_or_404(
-        Disclosure.objects.published().select_related("department"), pk=pk
+        Disclosure.objects.published().select_related("department__region", "pdf"), pk=pk
     )
-    stored = getattr(disclosure, "pdf", None) or store_pdf(disclosure.pk)
+    disclosure.show_printed_names()
+    stored = getattr(disclosure, "pdf", None)
+    if stored is None or not stored.is_ready:
+        try:
+            stored = store_pdf(disclosure.pk)
+        except PdfNotReady as waiting:
+            return pdf_not_ready(request, waiting.retry_after)
     etag = f'"{stored.sha256}"'
     if request.headers.get("If-None-Match") == etag:
         response = HttpResponse(status=304)
@@ -59,6 +65,19 @@ def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         response["Content-Length"] = str(stored.size)
     response["ETag"] = etag
     response["X-Content-SHA256"] = stored.sha256
+    return response
+
+
+def pdf_not_ready(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """Another worker is rendering the file: say so and when to ask again."""
+    response = render(
+        request,
+        "disclosures/pdf_not_ready.html",
+        {"retry_after": retry_after},
+        status=503,
+    )
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -1,0 +1,461 @@
+"""What an attacker with a clerk's password tried (issue 13), each as it was done: the
+history revert, another department's draft, moving rows, previews, lost updates, changing
+what is published, rendering a PDF twice, a second disclosure for a year, lost authors."""
+
+import datetime
+import threading
+from decimal import Decimal
+
+import pytest
+from admin_forms import admin_form_data
+from django.contrib.auth import get_user_model
+from django.db import connection, connections
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from disclosures import workflow
+from disclosures.models import (
+    Department,
+    DepartmentPerformanceForm,
+    Disclosure,
+    DisclosurePDF,
+    Project,
+    Unit,
+    WorkflowEvent,
+)
+from disclosures.models.frozen import PublishedRevisionError, RowMoveError, WorkflowFieldError
+from disclosures.pdf import PdfNotReady, store_pdf
+from disclosures.workbook import workbook_bytes
+
+LINXIA = "临夏市人民代表大会常务委员会办公室"
+ZENGCHENG = "广州市增城区人民代表大会常务委员会办公室"
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+def logged_in(client, name):
+    client.force_login(user(name))
+    return client
+
+
+def published(name=LINXIA):
+    return Disclosure.objects.get(department__name=name, revision=1)
+
+
+def history_url(disclosure, record):
+    return reverse(
+        "admin:disclosures_disclosure_simple_history", args=[disclosure.pk, record.history_id]
+    )
+
+
+# 1, 2: the history revert page ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_clerk_cannot_approve_their_own_draft_by_reverting_history(client, clean_draft):
+    clerk, reviewer = user("linxia_clerk"), user("reviewer")
+    workflow.submit(clean_draft, clerk)
+    workflow.approve(clean_draft, reviewer)
+    workflow.return_to_draft(clean_draft, reviewer, "请补充部门职责")
+    approved = clean_draft.history.filter(status="approved").latest("history_date")
+    events = WorkflowEvent.objects.filter(disclosure=clean_draft).count()
+
+    logged_in(client, "linxia_clerk")
+    page = client.get(history_url(clean_draft, approved))
+    assert page.status_code == 200  # a past state, to read
+    assert 'name="_save"' not in page.content.decode()
+    form = admin_form_data(page.content.decode())
+    response = client.post(history_url(clean_draft, approved), form)
+
+    assert response.status_code == 405
+    clean_draft.refresh_from_db()
+    assert clean_draft.status == Disclosure.Status.DRAFT
+    assert WorkflowEvent.objects.filter(disclosure=clean_draft).count() == events
+
+
+@pytest.mark.django_db
+def test_another_departments_clerk_cannot_read_or_take_over_a_draft_by_its_history(
+    client, linxia_draft
+):
+    record = linxia_draft.history.latest("history_date")
+    zengcheng = Department.objects.get(name=ZENGCHENG)
+    logged_in(client, "zengcheng_clerk")
+
+    assert client.get(history_url(linxia_draft, record)).status_code == 404
+    assert client.get(reverse("admin:disclosures_disclosure_history", args=[linxia_draft.pk]))
+    response = client.post(
+        history_url(linxia_draft, record),
+        {"department": zengcheng.pk, "fiscal_year": 2024, "kind": "budget", "layout": "gansu-11"},
+    )
+    assert response.status_code in (404, 405)
+    linxia_draft.refresh_from_db()
+    assert linxia_draft.department.name == LINXIA
+
+
+@pytest.mark.django_db
+def test_a_history_page_of_a_record_of_another_disclosure_is_not_found(client, linxia_draft):
+    other = published(ZENGCHENG).history.latest("history_date")
+    logged_in(client, "admin")
+    assert client.get(history_url(linxia_draft, other)).status_code == 404
+    url = f"/admin/disclosures/disclosure/{linxia_draft.pk}/history/not-a-number/"
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db
+def test_workflow_fields_change_only_through_the_workflow(linxia_draft):
+    linxia_draft.status = Disclosure.Status.APPROVED
+    with pytest.raises(WorkflowFieldError):
+        linxia_draft.save()
+    linxia_draft.refresh_from_db()
+    linxia_draft.department = Department.objects.get(name=ZENGCHENG)
+    with pytest.raises(WorkflowFieldError):
+        linxia_draft.save()
+
+
+@pytest.mark.django_db
+def test_the_disclosure_page_does_not_offer_to_change_department_year_or_kind(client, linxia_draft):
+    logged_in(client, "linxia_clerk")
+    url = reverse("admin:disclosures_disclosure_change", args=[linxia_draft.pk])
+    form = admin_form_data(client.get(url).content.decode())
+    assert not {"department", "fiscal_year", "kind"} & set(form)
+    form.update(department=Department.objects.get(name=ZENGCHENG).pk, fiscal_year="2030")
+    response = client.post(url, form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    linxia_draft.refresh_from_db()
+    assert (linxia_draft.department.name, linxia_draft.fiscal_year) == (LINXIA, 2024)
+
+
+# 3: pages of a project and of the department form ------------------------------------
+
+
+@pytest.fixture
+def zengcheng_draft(db):
+    return workflow.correct(published(ZENGCHENG), user("publisher"), "测试用更正")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("model", ["project", "departmentperformanceform"])
+def test_a_part_cannot_be_moved_to_another_disclosure(client, linxia_draft, zengcheng_draft, model):
+    part = linxia_draft.projects.first() if model == "project" else linxia_draft.department_form
+    logged_in(client, "linxia_clerk")
+    url = reverse(f"admin:disclosures_{model}_change", args=[part.pk])
+    page = client.get(url).content.decode()
+    form = admin_form_data(page, f"{model}_form")
+    assert "disclosure" not in form  # shown, not offered
+    for target in (zengcheng_draft, published(ZENGCHENG)):
+        form["disclosure"] = target.pk
+        client.post(url, form)
+        part.refresh_from_db()
+        assert part.disclosure_id == linxia_draft.pk
+    assert client.get(reverse(f"admin:disclosures_{model}_add")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_model_refuses_to_move_a_row_out_of_or_into_a_published_revision(
+    linxia_draft, zengcheng_draft
+):
+    project = published().projects.first()
+    project.disclosure = linxia_draft
+    with pytest.raises(PublishedRevisionError):
+        project.save()
+
+    draft_project = linxia_draft.projects.first()
+    draft_project.disclosure = published(ZENGCHENG)
+    with pytest.raises(PublishedRevisionError):
+        draft_project.save()
+    draft_project.disclosure = zengcheng_draft
+    with pytest.raises(RowMoveError):
+        draft_project.save()
+    with pytest.raises(PublishedRevisionError):
+        Project.objects.filter(pk=draft_project.pk).update(disclosure=published(ZENGCHENG))
+
+
+@pytest.mark.django_db
+def test_unit_choices_are_the_clerks_departments_only(client, linxia_draft):
+    logged_in(client, "linxia_clerk")
+    project = linxia_draft.projects.first()
+    page = client.get(reverse("admin:disclosures_project_change", args=[project.pk]))
+    html = page.content.decode()
+    zengcheng_units = Unit.objects.filter(department__name=ZENGCHENG)
+    assert zengcheng_units.exists()
+    assert f'<option value="{project.unit_id}" selected>' in html
+    for unit in zengcheng_units:
+        assert f'<option value="{unit.pk}"' not in html
+
+
+# 4: staff previews -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "name",
+    [
+        "disclosures:staff-preview",
+        "disclosures:staff-document",
+        "disclosures:staff-workbook",
+        "disclosures:staff-preview-pdf",
+    ],
+)
+def test_staff_previews_keep_to_the_clerks_departments(client, linxia_draft, name):
+    url = reverse(name, args=[linxia_draft.pk])
+    assert logged_in(client, "zengcheng_clerk").get(url).status_code == 404
+    if name != "disclosures:staff-preview-pdf":  # the PDF renders for seconds: once is enough
+        assert logged_in(client, "linxia_clerk").get(url).status_code == 200
+
+
+# 5: two clerks saving the same page at the same moment --------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_of_two_simultaneous_saves_one_wins_and_the_other_is_told(demo_loaded):
+    if connection.vendor != "postgresql":
+        # The test database of SQLite is in memory, shared between threads by a cache
+        # whose locks do not wait; a file database queues writers (settings.py).
+        pytest.skip("threads need PostgreSQL's test database")
+    draft = workflow.correct(published(), user("publisher"), "并发测试")
+    url = reverse("admin:disclosures_disclosure_change", args=[draft.pk])
+    clients = [logged_in(Client(), "linxia_clerk"), logged_in(Client(), "admin")]
+    forms = [admin_form_data(c.get(url).content.decode()) for c in clients]
+    forms[0]["correction_note"] = "甲的修改"
+    forms[1]["correction_note"] = "乙的修改"
+    start = threading.Barrier(2)
+    responses = [None, None]
+
+    def save(index):
+        try:
+            start.wait()
+            responses[index] = clients[index].post(url, forms[index])
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200, 302]
+    loser = next(r for r in responses if r.status_code == 200)
+    assert "别人已修改并保存了这份部门预算公开" in loser.content.decode()
+    winner = responses.index(next(r for r in responses if r.status_code == 302))
+    draft.refresh_from_db()
+    assert draft.correction_note == forms[winner]["correction_note"]
+    assert draft.version == 1
+
+
+# 6: what is published never changes ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_published_pdf_cannot_be_deleted_or_replaced():
+    stored = DisclosurePDF.objects.get(disclosure=published())
+    with pytest.raises(PublishedRevisionError):
+        stored.delete()
+    with pytest.raises(PublishedRevisionError):
+        DisclosurePDF.objects.filter(pk=stored.pk).delete()
+    with pytest.raises(PublishedRevisionError):
+        DisclosurePDF.objects.filter(pk=stored.pk).update(sha256="0" * 64)
+    stored.sha256 = "0" * 64
+    with pytest.raises(PublishedRevisionError):
+        stored.save()
+
+
+@pytest.mark.django_db
+def test_renaming_a_department_or_unit_changes_nothing_published(client, linxia_draft):
+    revision = published()
+    page_before = client.get(revision.get_absolute_url()).content.decode()
+    workbook_before = workbook_bytes(Disclosure.objects.with_contents().get(pk=revision.pk))
+    json_url = revision.json_url
+    json_before = client.get(json_url).json()
+
+    department = revision.department
+    department.name = "临夏市人大常委会办公室（新名）"
+    department.save()
+    unit = department.units.first()
+    unit.name = "改名后的单位"
+    unit.save()
+    revision.department.region.name = "改名后的区划"
+    revision.department.region.save()
+    from django.core.cache import cache
+
+    cache.clear()
+
+    assert workbook_bytes(Disclosure.objects.with_contents().get(pk=revision.pk)) == (
+        workbook_before
+    )
+    assert client.get(json_url).json() == json_before
+    page_after = client.get(revision.get_absolute_url()).content.decode()
+    assert "<h1" in page_after and LINXIA in page_after.split("<h1", 1)[1][:400]
+    assert page_after.count(LINXIA) == page_before.count(LINXIA)
+    # A draft prints the names as they are now.
+    draft = Disclosure.objects.with_contents().get(pk=linxia_draft.pk)
+    assert draft.department.name == "临夏市人大常委会办公室（新名）"
+
+
+@pytest.mark.django_db
+def test_publishing_records_the_names_it_prints(clean_draft):
+    workflow.submit(clean_draft, user("linxia_clerk"))
+    workflow.approve(clean_draft, user("reviewer"))
+    workflow.publish(clean_draft, user("publisher"))
+    clean_draft.refresh_from_db()
+    assert clean_draft.printed_names["department"] == LINXIA
+    assert clean_draft.printed_names["region_full"].endswith("临夏市")
+    assert set(clean_draft.printed_names["units"]) == {
+        str(pk) for pk in clean_draft.department.units.values_list("pk", flat=True)
+    }
+
+
+# 10: a PDF is rendered by exactly one worker ---------------------------------------------
+
+
+@pytest.fixture
+def published_without_pdf(clean_draft, settings):
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    workflow.submit(clean_draft, user("linxia_clerk"))
+    workflow.approve(clean_draft, user("reviewer"))
+    workflow.publish(clean_draft, user("publisher"))
+    assert not DisclosurePDF.objects.filter(disclosure=clean_draft).exists()
+    return clean_draft
+
+
+@pytest.mark.django_db
+def test_a_pdf_being_rendered_elsewhere_is_a_503_with_retry_after(client, published_without_pdf):
+    DisclosurePDF.objects.create(disclosure=published_without_pdf, claimed_at=timezone.now())
+    response = client.get(reverse("disclosures:pdf", args=[published_without_pdf.pk]))
+    assert response.status_code == 503
+    assert int(response["Retry-After"]) > 0
+    assert "正在生成" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_claim_left_by_a_dead_worker_is_taken_over(client, published_without_pdf):
+    DisclosurePDF.objects.create(disclosure=published_without_pdf, claimed_at=timezone.now())
+    DisclosurePDF.objects.filter(disclosure=published_without_pdf).update(
+        claimed_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    response = client.get(reverse("disclosures:pdf", args=[published_without_pdf.pk]))
+    assert response.status_code == 200
+    stored = DisclosurePDF.objects.get(disclosure=published_without_pdf)
+    assert stored.is_ready and response["ETag"] == f'"{stored.sha256}"'
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_requests_render_the_pdf_once(demo_loaded, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("threads need PostgreSQL's test database")
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    draft = workflow.correct(published(), user("publisher"), "并发生成")
+    from disclosures.models import GeneralBasicRow
+
+    form = DepartmentPerformanceForm.objects.get(disclosure=draft)
+    form.basic_total = Decimal("821.07")
+    form.save()
+    Project.objects.filter(disclosure=draft).update(figures_unit="wan")
+    GeneralBasicRow.objects.filter(disclosure=draft, name="工作福利支出").update(
+        name="工资福利支出"
+    )
+    draft.fiscalsummaryrow_set.filter(label="文化体育与传媒支出").update(
+        label="文化旅游体育与传媒支出"
+    )
+    workflow.submit(draft, user("linxia_clerk"))
+    workflow.approve(draft, user("reviewer"))
+    workflow.publish(draft, user("publisher"))
+
+    start = threading.Barrier(2)
+    outcomes = [None, None]
+
+    def fetch(index):
+        try:
+            start.wait()
+            outcomes[index] = store_pdf(draft.pk).sha256
+        except PdfNotReady:
+            outcomes[index] = "busy"
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=fetch, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+
+    stored = DisclosurePDF.objects.get(disclosure=draft)
+    assert stored.is_ready
+    assert sorted(outcomes, key=str) in (
+        sorted([stored.sha256, "busy"], key=str),
+        [stored.sha256, stored.sha256],
+    )
+    folder = stored.file.storage.path(f"disclosures/{draft.pk}")
+    import os
+
+    assert len(os.listdir(folder)) == 1
+
+
+# 13: a second disclosure for a year ------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_adding_a_disclosure_for_a_year_that_has_one_is_a_form_error(client):
+    logged_in(client, "linxia_clerk")
+    department = Department.objects.get(name=LINXIA)
+    page = client.get(reverse("admin:disclosures_disclosure_add")).content.decode()
+    form = admin_form_data(page)
+    form.update(department=department.pk, fiscal_year="2024", kind="budget")
+    response = client.post(reverse("admin:disclosures_disclosure_add"), form)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "2024 年已有部门预算（第 1 版，已公开），不能再新建" in html
+    assert "发起更正" in html
+    assert Disclosure.objects.filter(department=department).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_clerk_can_only_add_disclosures_for_their_departments(client):
+    logged_in(client, "linxia_clerk")
+    html = client.get(reverse("admin:disclosures_disclosure_add")).content.decode()
+    zengcheng = Department.objects.get(name=ZENGCHENG)
+    assert f'<option value="{Department.objects.get(name=LINXIA).pk}"' in html
+    assert f'<option value="{zengcheng.pk}"' not in html
+
+
+# 14: audit that keeps its author ---------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_events_and_history_keep_their_authors_when_an_account_is_deleted(clean_draft):
+    clerk = user("linxia_clerk")
+    form = DepartmentPerformanceForm.objects.get(disclosure=clean_draft)
+    form._history_user = clerk
+    form.goals = form.goals + "\n补充目标"
+    form.save()
+    workflow.submit(clean_draft, clerk)
+    clerk.delete()
+
+    event = WorkflowEvent.objects.get(disclosure=clean_draft, action="submit")
+    assert event.user is None and event.username == "linxia_clerk"
+    record = form.history.latest("history_date")
+    assert record.history_user is None and record.history_username == "linxia_clerk"
+    from disclosures.history import changes
+
+    assert any(change.user == "linxia_clerk" for change in changes(clean_draft))
+
+
+@pytest.mark.django_db
+def test_the_demo_publications_have_their_workflow_events():
+    for name in (LINXIA, ZENGCHENG):
+        event = WorkflowEvent.objects.get(disclosure=published(name))
+        assert (event.action, event.to_status, event.username) == (
+            "publish",
+            "published",
+            "load_demo",
+        )
+
+
+def test_the_sqlite_connection_queues_writers():
+    if connection.vendor != "sqlite":
+        pytest.skip("PostgreSQL locks rows")
+    assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
