@@ -1,6 +1,9 @@
 from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.contenttypes.views import shortcut
 from django.http import (
     FileResponse,
+    Http404,
     HttpRequest,
     HttpResponse,
     JsonResponse,
@@ -18,6 +21,7 @@ from disclosures.specs import performance_forms, statutory_tables
 from disclosures.views import attachment
 
 
+@require_GET
 @staff_member_required
 def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
     """Every table and form of one revision the staff member may see, whatever its status."""
@@ -34,6 +38,7 @@ def staff_preview(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "disclosures/staff_preview.html", context)
 
 
+@require_GET
 @staff_member_required
 def staff_document(request: HttpRequest, pk: int) -> JsonResponse:
     """The same document dump_disclosure prints."""
@@ -81,6 +86,7 @@ def pdf_not_ready(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
+@require_GET
 @staff_member_required
 def staff_preview_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Any revision's PDF, rendered on demand for staff (drafts are never stored)."""
@@ -97,3 +103,18 @@ def bulk_pdfs(request: HttpRequest, region_code: str, year: int) -> StreamingHtt
     response = StreamingHttpResponse(published_zip(region, year), content_type="application/zip")
     response["Content-Disposition"] = attachment(f"{year}年{region.name}部门预算公开PDF.zip")
     return response
+
+
+def view_on_site(request: HttpRequest, content_type_id: int, object_id: str) -> HttpResponse:
+    """The admin's "view on site" redirect, through the one rule: a disclosure, or a row
+    of one, only for those who may see it (Django's would redirect anyone to anything)."""
+    content_type = get_object_or_404(ContentType, pk=content_type_id)
+    model = content_type.model_class()
+    lookup = "pk" if model is Disclosure else getattr(model, "disclosure_lookup", None)
+    if lookup is not None:
+        visible = Disclosure.objects.for_user(request.user)
+        if lookup != "pk":
+            visible = model.objects.filter(**{f"{lookup}__in": visible})
+        if not object_id.isdigit() or not visible.filter(pk=object_id).exists():
+            raise Http404
+    return shortcut(request, content_type_id, object_id)

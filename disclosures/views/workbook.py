@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
 
 from disclosures.models import Department, Disclosure
 from disclosures.roles import editable_departments
@@ -53,6 +54,7 @@ class UploadForm(forms.Form):
         return upload
 
 
+@require_GET
 @staff_member_required
 def staff_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     """Any revision the staff member may see, drafts included."""
