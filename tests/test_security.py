@@ -459,3 +459,46 @@ def test_the_sqlite_connection_queues_writers():
     if connection.vendor != "sqlite":
         pytest.skip("PostgreSQL locks rows")
     assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+# The second wall: PostgreSQL's triggers refuse what the model layer would -----------------
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE disclosures_passage SET text = 'x' WHERE disclosure_id = {published}",
+        "DELETE FROM disclosures_passage WHERE disclosure_id = {published}",
+        "UPDATE disclosures_projectindicator SET level3 = 'x' WHERE project_id IN "
+        "(SELECT id FROM disclosures_project WHERE disclosure_id = {published})",
+        "UPDATE disclosures_departmentindicator SET level3 = 'x' WHERE form_id IN "
+        "(SELECT id FROM disclosures_departmentperformanceform WHERE disclosure_id = {published})",
+        "UPDATE disclosures_project SET disclosure_id = {draft} WHERE disclosure_id = {published}",
+        "UPDATE disclosures_project SET disclosure_id = {published} WHERE disclosure_id = {draft}",
+        "INSERT INTO disclosures_passage (disclosure_id, section, text) "
+        "VALUES ({published}, 'x', 'x')",
+        "UPDATE disclosures_disclosure SET status = 'draft' WHERE id = {published}",
+        "DELETE FROM disclosures_disclosure WHERE id = {published}",
+        "UPDATE disclosures_disclosurepdf SET sha256 = repeat('0', 64) "
+        "WHERE disclosure_id = {published}",
+    ],
+)
+def test_postgresql_refuses_changes_to_published_revisions_from_any_query(linxia_draft, statement):
+    if connection.vendor != "postgresql":
+        pytest.skip("the triggers are PostgreSQL's")
+    from django.db import IntegrityError, transaction
+
+    sql = statement.format(published=published().pk, draft=linxia_draft.pk)
+    with pytest.raises(IntegrityError, match="已"), transaction.atomic():
+        connection.cursor().execute(sql)
+
+
+@pytest.mark.django_db
+def test_postgresql_lets_drafts_change(linxia_draft):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE disclosures_passage SET text = text || '。' WHERE disclosure_id = %s",
+            [linxia_draft.pk],
+        )
+        assert cursor.rowcount > 0
