@@ -11,7 +11,7 @@ PORT ?= 8000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help run test lint format setup system-packages demo messages clean
+.PHONY: help run test lint format setup system-packages demo messages backup restore clean
 
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -40,6 +40,13 @@ demo: setup  ## Migrate and load the demo data without serving
 messages: setup  ## Refresh locale/en/LC_MESSAGES/django.po from the code and compile it
 	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=tests
 	$(PY) manage.py compilemessages -l en --ignore=.venv
+
+backup: setup  ## Back up the database and media into a new folder: BACKUP=folder (default backups/<date-time>)
+	$(PY) manage.py backup "$(or $(BACKUP),backups/$(shell date +%Y%m%d-%H%M%S))"
+
+restore: setup  ## Restore the database and media from BACKUP=folder; FORCE=1 overwrites existing data
+	@if [ -z "$(BACKUP)" ]; then echo "请指定备份目录：make restore BACKUP=backups/…" >&2; exit 2; fi
+	$(PY) manage.py restore "$(BACKUP)" $(if $(FORCE),--force)
 
 setup: system-packages  ## Install Debian packages (as root) and the virtualenv with the pinned requirements
 	@scripts/make-venv $(VENV)
