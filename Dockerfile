@@ -5,10 +5,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# CJK fonts and the libraries WeasyPrint renders the statutory PDF with.
+# CJK fonts and the libraries WeasyPrint renders the statutory PDF with; pg_dump and
+# pg_restore (15, as the database's image) for manage.py backup and restore.
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 \
+        postgresql-client \
     && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
