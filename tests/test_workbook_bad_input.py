@@ -21,7 +21,7 @@ from openpyxl import Workbook
 from workbooks import LINXIA, content_of, exported, find, load, save
 
 from disclosures.management.commands.import_workbook import Command as ImportCommand
-from disclosures.models import Disclosure, GeneralExpenseRow, ProjectIndicator
+from disclosures.models import Disclosure, GeneralExpenseRow
 from disclosures.workbook import WorkbookError, apply_import, opening, plan_import
 
 pytestmark = pytest.mark.django_db
@@ -396,7 +396,7 @@ def test_a_refused_import_creates_no_draft(linxia_draft, export):
 
 
 def test_a_failure_while_saving_rolls_back_everything(linxia_draft, export, monkeypatch):
-    """The tables are replaced before the project indicators: a failure there undoes them."""
+    """The rows are written before the draft's version: a failure there undoes them."""
     plan = plan_import(
         edited(export, set_cell(SIX, "C9", 700)), department=linxia_draft.department, year=2024
     )
@@ -405,7 +405,7 @@ def test_a_failure_while_saving_rolls_back_everything(linxia_draft, export, monk
     def fail(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(ProjectIndicator.objects, "bulk_create", fail)
+    monkeypatch.setattr(Disclosure, "save", fail)
     with pytest.raises(RuntimeError, match="disk full"):
         apply_import(plan)
     assert snapshot(linxia_draft) == before

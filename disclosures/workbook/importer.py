@@ -7,21 +7,24 @@ replaced together or not at all. Passages, last year's figures, procurement and 
 are not in the workbook and stay as they are.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from disclosures import money
 from disclosures.checks import Facts, Finding, run_checks
 from disclosures.models import (
     Department,
     DepartmentIndicator,
+    DepartmentPerformanceForm,
     Disclosure,
     EconomicSubject,
     FunctionSubject,
-    KeyProject,
     Layout,
     Project,
     ProjectIndicator,
@@ -313,44 +316,103 @@ def apply_import(plan: Plan) -> Disclosure:
     return disclosure
 
 
+IMPORT_REASON = "从 Excel 工作簿导入"
+
+
 def _replace(disclosure: Disclosure, content: Content) -> None:
+    """Bring the draft's rows to the workbook's, leaving the history an edit would leave.
+
+    A row the workbook also has (by the key the preview compares on) is updated in place,
+    so its history shows what changed; only rows that differ are written. Each write is
+    recorded in bulk (simple-history's bulk_*_with_history), by the user of the request,
+    and a removed row by simple-history's delete signal.
+    """
+    when = timezone.now()
     for key, rows in content.rows.items():
         model = TABLE_MODELS[key]
-        model.objects.filter(disclosure=disclosure).delete()
         for row in rows:
             row.disclosure = disclosure
-        model.objects.bulk_create(rows)
-    TableExplanation.objects.filter(disclosure=disclosure, table__in=list(content.rows)).delete()
-    TableExplanation.objects.bulk_create(
+        stored = model.objects.filter(disclosure=disclosure)
+        if any(field.name == "unit" for field in model._meta.fields):
+            stored = stored.select_related("unit")  # _row_key reads the unit's name
+        _write(model, stored, rows, _row_key, when)
+    explanations = [
         TableExplanation(disclosure=disclosure, table=key, text=text)
         for key, text in content.explanations.items()
-    )
+    ]
+    tables = {*content.rows, *content.explanations}
+    stored = TableExplanation.objects.filter(disclosure=disclosure, table__in=tables)
+    _write(TableExplanation, stored, explanations, lambda e: e.table, when)
     if content.department_form is not None:
-        DepartmentIndicator.objects.filter(form__disclosure=disclosure).delete()
-        type(content.department_form).objects.filter(disclosure=disclosure).delete()
         form = content.department_form
         form.disclosure = disclosure
-        form.save()
+        stored = DepartmentPerformanceForm.objects.filter(disclosure=disclosure)
+        _write(DepartmentPerformanceForm, stored, [form], lambda f: f.disclosure_id, when)
         for indicator in content.department_indicators:
             indicator.form = form
-        DepartmentIndicator.objects.bulk_create(content.department_indicators)
+        stored = DepartmentIndicator.objects.filter(form=form)
+        indicators = content.department_indicators
+        _write(DepartmentIndicator, stored, indicators, lambda i: i.position, when)
     if content.projects:
-        kept = {
-            k.project.name: k
-            for k in KeyProject.objects.filter(project__disclosure=disclosure).select_related(
-                "project"
-            )
-        }
-        Project.objects.filter(disclosure=disclosure).delete()
-        indicators = []
+        # A project keeps its row, its indicators' rows and its key project description
+        # (重点项目情况, not in the workbook) when the workbook has a project of its name.
         for project in content.projects:
             project.disclosure = disclosure
-            project.save()
+        stored = Project.objects.filter(disclosure=disclosure)
+        projects = _write(Project, stored, content.projects, lambda p: p.name, when)
+        indicators = []
+        for project in projects:
             for indicator in content.project_indicators.get(project.position, []):
                 indicator.project = project
                 indicators.append(indicator)
-            if project.name in kept:
-                description = kept[project.name]
-                description.pk, description.project = None, project
-                description.save()
-        ProjectIndicator.objects.bulk_create(indicators)
+        stored = ProjectIndicator.objects.filter(project__disclosure=disclosure)
+        _write(ProjectIndicator, stored, indicators, lambda i: (i.project_id, i.position), when)
+
+
+def _write(model, stored, rows: list, key: Callable[[Any], Any], when) -> list:
+    """Make the rows of `stored` (a queryset) the given unsaved `rows`: a stored row with a
+    new row's key takes its values and keeps its id, the other stored rows are removed and
+    the other new rows added. Returns `rows`, saved."""
+    unmatched: dict[Any, list] = {}
+    for row in stored:
+        unmatched.setdefault(key(row), []).append(row)
+    fields = [field for field in model._meta.concrete_fields if not field.primary_key]
+    changed, moved, added, names = [], [], [], set()
+    for row in rows:
+        same_key = unmatched.get(key(row))
+        if not same_key:
+            added.append(row)
+            continue
+        kept = same_key.pop(0)
+        row.pk = kept.pk
+        differs = {f.name for f in fields if getattr(kept, f.attname) != getattr(row, f.attname)}
+        if differs:
+            changed.append(row)
+            names |= differs
+        if "position" in differs:
+            moved.append(row)
+    removed = [row.pk for rest in unmatched.values() for row in rest]
+    if removed:
+        model.objects.filter(pk__in=removed).delete()
+    history = {"default_date": when, "default_change_reason": IMPORT_REASON}
+    if moved:
+        _step_aside(model, moved, stored)
+    if changed:
+        bulk_update_with_history(changed, model, sorted(names), **history)
+    if added:
+        created = bulk_create_with_history(added, model, **history)
+        for row, saved in zip(added, created, strict=True):
+            row.pk = saved.pk
+    return rows
+
+
+def _step_aside(model, moved: list, stored) -> None:
+    """Positions are unique and checked row by row, also within one UPDATE: rows that swap
+    or shift places first move past every position in use, then to their own."""
+    used = [*stored.values_list("position", flat=True), *(row.position for row in moved)]
+    final = [row.position for row in moved]
+    for free, row in enumerate(moved, start=max(used) + 1):
+        row.position = free
+    model.objects.bulk_update(moved, ["position"])
+    for row, position in zip(moved, final, strict=True):
+        row.position = position
