@@ -5,11 +5,15 @@ checkout: SQLite in the project folder, DEBUG on, no other service needed. Produ
 sets at least DEBUG=false, SECRET_KEY, ALLOWED_HOSTS and DATABASE_URL (postgres://…).
 """
 
+import contextlib
+import ipaddress
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +59,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "simple_history",
     "import_export",
+    "axes",
     "disclosures",
 ]
 
@@ -69,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Turns django-axes' lockout into its 429 page; axes asks to be last.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "budgetportal.urls"
@@ -101,12 +108,64 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The validators judge passwords typed into the admin (user add, password change) and
+# changepassword; load_demo creates its demo accounts directly, not through them.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Logins: django-axes counts failed logins per username and per address; either reaching
+# AXES_FAILURE_LIMIT within the cool-off period locks it out (429, templates/429.html) until
+# the period has passed since the last failure. Every login, failure and lockout is kept
+# (AccessLog, AccessFailureLog, AccessAttempt), readable by superusers in the admin only.
+# authenticate() must be given the request, which the admin's login form does; the test
+# client's login() does not (use force_login, or pass request=HttpRequest()).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "30")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_TEMPLATE = "429.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Not reset on success: a clerk who logs into their own account between guesses at
+# another would otherwise wipe their address's count, and so guess without limit.
+AXES_RESET_ON_SUCCESS = False
+
+# The proxies in front that append the client's address to X-Forwarded-For. With none
+# (the default) the header is ignored: anybody can send it. Behind one TLS proxy on the
+# host (docker-compose.yml) it is 1.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """The address a login came from: the one the outermost trusted proxy saw, read from
+    the right of X-Forwarded-For (what lies further left the client wrote itself)."""
+    from django.conf import settings
+
+    address = request.META.get("REMOTE_ADDR")
+    count = settings.TRUSTED_PROXY_COUNT
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    if count and len(forwarded) >= count:
+        with contextlib.suppress(ValueError):  # not an address: the proxy is misconfigured
+            address = str(ipaddress.ip_address(forwarded[-count]))
+    return address
+
+
+AXES_CLIENT_IP_CALLABLE = client_address
+
+# Only staff have sessions (the public language choice is a cookie). A session ends after
+# SESSION_IDLE_MINUTES without a request: each request saves it with a new expiry.
+SESSION_COOKIE_AGE = int(os.environ.get("SESSION_IDLE_MINUTES", "30")) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = env_bool("SESSION_EXPIRE_AT_BROWSER_CLOSE", True)
 
 # Chinese is the working language; English is secondary.
 LANGUAGE_CODE = "zh-hans"
@@ -185,8 +244,13 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports every rendering step at INFO.
-    "loggers": {"weasyprint": {"level": "WARNING"}},
+    "loggers": {
+        # WeasyPrint reports every rendering step at INFO.
+        "weasyprint": {"level": "WARNING"},
+        # django-axes: failures and lockouts are WARNINGs; its INFO is a banner on every
+        # command and each successful login, which AccessLog keeps anyway.
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # Public pages are cached per publication stamp (disclosures/cache.py), so publishing or

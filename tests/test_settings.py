@@ -16,14 +16,27 @@ PRINT = (
     "'debug': settings.DEBUG, 'hosts': settings.ALLOWED_HOSTS, 'lang': settings.LANGUAGE_CODE, "
     "'tz': settings.TIME_ZONE, 'i18n': settings.USE_I18N, "
     "'storage': settings.STORAGES['default']['BACKEND'], "
-    "'bucket': settings.STORAGES['default'].get('OPTIONS', {}).get('bucket_name')}))"
+    "'bucket': settings.STORAGES['default'].get('OPTIONS', {}).get('bucket_name'), "
+    "'session_age': settings.SESSION_COOKIE_AGE, "
+    "'session_every_request': settings.SESSION_SAVE_EVERY_REQUEST, "
+    "'failure_limit': settings.AXES_FAILURE_LIMIT, "
+    "'cooloff': settings.AXES_COOLOFF_TIME.total_seconds(), "
+    "'proxies': settings.TRUSTED_PROXY_COUNT}))"
 )
+# Variables a developer's shell may have set, which would change what the defaults look like.
+CONFIGURATION = {
+    "DATABASE_URL",
+    "DEBUG",
+    "SECRET_KEY",
+    "SESSION_IDLE_MINUTES",
+    "AXES_FAILURE_LIMIT",
+    "AXES_COOLOFF_MINUTES",
+    "TRUSTED_PROXY_COUNT",
+}
 
 
 def settings_with(**env: str) -> subprocess.CompletedProcess:
-    clean = {
-        k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "SECRET_KEY"}
-    }
+    clean = {k: v for k, v in os.environ.items() if k not in CONFIGURATION}
     clean.update(env, DJANGO_SETTINGS_MODULE="budgetportal.settings")
     return subprocess.run(
         [sys.executable, "-c", PRINT],
@@ -83,3 +96,20 @@ def test_rendered_files_can_go_to_an_s3_compatible_store():
     assert loaded()["storage"] == "django.core.files.storage.FileSystemStorage"
     s3 = loaded(S3_BUCKET="disclosures", S3_ENDPOINT_URL="http://minio.internal:9000")
     assert (s3["storage"], s3["bucket"]) == ("storages.backends.s3.S3Storage", "disclosures")
+
+
+def test_logins_and_sessions_by_default():
+    s = loaded()
+    assert (s["failure_limit"], s["cooloff"], s["proxies"]) == (5, 30 * 60, 0)
+    assert (s["session_age"], s["session_every_request"]) == (30 * 60, True)
+
+
+def test_logins_and_sessions_from_the_environment():
+    s = loaded(
+        AXES_FAILURE_LIMIT="3",
+        AXES_COOLOFF_MINUTES="60",
+        TRUSTED_PROXY_COUNT="1",
+        SESSION_IDLE_MINUTES="15",
+    )
+    assert (s["failure_limit"], s["cooloff"], s["proxies"]) == (3, 60 * 60, 1)
+    assert s["session_age"] == 15 * 60
