@@ -1,0 +1,77 @@
+"""Deployment: error pages are the portal's, in Chinese, with no detail."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.urls import include, path
+
+SECRET = "secret-detail-4411"
+
+
+# Error pages ----------------------------------------------------------------------------
+
+
+def server_error(request):
+    raise RuntimeError(SECRET)
+
+
+def permission_denied(request):
+    raise PermissionDenied(SECRET)
+
+
+def bad_request(request):
+    raise SuspiciousOperation(SECRET)
+
+
+urlpatterns = [
+    path("raise/500/", server_error),
+    path("raise/403/", permission_denied),
+    path("raise/400/", bad_request),
+    path("", include("budgetportal.urls")),
+]
+
+
+@pytest.fixture
+def production_client(client, settings):
+    settings.DEBUG = False
+    client.raise_request_exception = False
+    return client
+
+
+def assert_portal_error_page(response, status: int, heading: str) -> None:
+    assert response.status_code == status
+    page = response.content.decode()
+    assert f"<h1>{heading}</h1>" in page
+    assert 'class="site-header"' in page
+    assert "css/portal.css" in page
+    # The header's language switch links back to the page; the page itself says nothing.
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert SECRET not in main
+    assert "Traceback" not in page
+
+
+@pytest.mark.urls(__name__)
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "status", "heading"),
+    [
+        ("/raise/500/", 500, "服务器出错"),
+        ("/raise/403/", 403, "无权访问"),
+        ("/raise/400/", 400, "请求有误"),
+        (f"/departments/999999/2024/{SECRET}/", 404, "页面不存在"),
+    ],
+)
+def test_error_pages_are_the_portals_in_chinese_without_detail(
+    production_client, url, status, heading
+):
+    assert_portal_error_page(production_client.get(url), status, heading)
+
+
+@pytest.mark.django_db
+def test_an_unknown_host_and_a_forbidden_admin_page_get_the_portals_pages(production_client):
+    assert_portal_error_page(
+        production_client.get("/", HTTP_HOST=f"{SECRET}.example"), 400, "请求有误"
+    )
+    production_client.force_login(get_user_model().objects.get(username="linxia_clerk"))
+    response = production_client.get("/admin/axes/accesslog/")
+    assert_portal_error_page(response, 403, "无权访问")
