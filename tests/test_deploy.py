@@ -1,10 +1,23 @@
-"""Deployment: error pages are the portal's, in Chinese, with no detail."""
+"""Deployment: error pages are the portal's, in Chinese, with no detail; load_demo refuses
+a production server."""
+
+import io
+import os
+import secrets
+import sqlite3
+import subprocess
+import sys
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import include, path
 
+ROOT = Path(__file__).resolve().parent.parent
 SECRET = "secret-detail-4411"
 
 
@@ -75,3 +88,45 @@ def test_an_unknown_host_and_a_forbidden_admin_page_get_the_portals_pages(produc
     production_client.force_login(get_user_model().objects.get(username="linxia_clerk"))
     response = production_client.get("/admin/axes/accesslog/")
     assert_portal_error_page(response, 403, "无权访问")
+
+
+# load_demo ------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_load_demo_refuses_when_debug_is_off(settings, django_assert_num_queries):
+    settings.DEBUG = False
+    with django_assert_num_queries(0), pytest.raises(CommandError, match="未载入任何数据"):
+        call_command("load_demo")
+
+
+def test_load_demo_exits_non_zero_on_a_production_server(tmp_path):
+    database = tmp_path / "production.sqlite3"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "load_demo"],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{database}",
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert "DEBUG 已关闭" in result.stderr
+    assert "--i-know-this-is-not-production" in result.stderr
+    # The system checks open the file; nothing is written to it.
+    with closing(sqlite3.connect(database)) as connection:
+        assert connection.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+
+
+@pytest.mark.django_db
+def test_load_demo_runs_when_told_it_is_not_production(settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+    call_command("load_demo", "--i-know-this-is-not-production", stdout=out)
+    assert "已存在，未改动" in out.getvalue()
