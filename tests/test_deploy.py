@@ -1,8 +1,10 @@
 """Deployment: error pages are the portal's, in Chinese, with no detail; load_demo refuses
-a production server."""
+a production server; `check --deploy` is clean with the production variables the README
+lists."""
 
 import io
 import os
+import re
 import secrets
 import sqlite3
 import subprocess
@@ -11,6 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
+import yaml
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.core.management import call_command
@@ -130,3 +133,77 @@ def test_load_demo_runs_when_told_it_is_not_production(settings):
     out = io.StringIO()
     call_command("load_demo", "--i-know-this-is-not-production", stdout=out)
     assert "已存在，未改动" in out.getvalue()
+
+
+# check --deploy --------------------------------------------------------------------------
+
+
+def documented_production_environment() -> dict[str, str]:
+    """The variables in the README's Production section's `production.env` block, each
+    <placeholder> filled with a random value as the operator is told to."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("\n## Production\n", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh production\.env\n(.*?)```", section, re.DOTALL)
+    assert block, "README's Production section lists no production.env block"
+    variables = {}
+    for line in block.group(1).splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.split("=", 1)
+            variables[name] = re.sub(r"<[^>]*>", lambda _: secrets.token_urlsafe(50), value)
+    return variables
+
+
+def check_deploy(variables: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={**variables, "PATH": os.environ.get("PATH", "")},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+# What `check --deploy` needs; each must be in the README's list.
+NEEDED = (
+    "DEBUG",
+    "SECRET_KEY",
+    "ALLOWED_HOSTS",
+    "SECURE_SSL_REDIRECT",
+    "SECURE_HSTS_SECONDS",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
+)
+
+
+def test_check_deploy_passes_with_the_documented_production_variables():
+    variables = documented_production_environment()
+    assert set(NEEDED) <= set(variables)
+    result = check_deploy(variables)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("missing", NEEDED)
+def test_check_deploy_fails_when_a_variable_is_missing(missing):
+    variables = documented_production_environment()
+    del variables[missing]
+    assert check_deploy(variables).returncode != 0
+
+
+def test_compose_and_env_example_carry_the_production_variables():
+    documented = set(documented_production_environment())
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    environment = compose["x-portal"]["environment"]
+    assert documented <= set(environment)
+    example = (ROOT / ".env.example").read_text(encoding="utf-8")
+    in_example = {line.split("=", 1)[0] for line in example.splitlines() if "=" in line}
+    # docker-compose sets these itself, from POSTGRES_PASSWORD for the database.
+    assert documented - {"DEBUG", "DATABASE_URL", "TASKS_BACKEND"} <= in_example
+
+
+def test_compose_publishes_the_web_port_on_the_loopback_only():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
+    assert compose["services"]["web"]["ports"] == ["127.0.0.1:8000:8000"]
+    assert "ports" not in compose["services"]["db"]

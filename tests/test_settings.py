@@ -21,7 +21,8 @@ PRINT = (
     "'session_every_request': settings.SESSION_SAVE_EVERY_REQUEST, "
     "'failure_limit': settings.AXES_FAILURE_LIMIT, "
     "'cooloff': settings.AXES_COOLOFF_TIME.total_seconds(), "
-    "'proxies': settings.TRUSTED_PROXY_COUNT}))"
+    "'proxies': settings.TRUSTED_PROXY_COUNT, "
+    "'hsts': [settings.SECURE_HSTS_INCLUDE_SUBDOMAINS, settings.SECURE_HSTS_PRELOAD]}))"
 )
 # Variables a developer's shell may have set, which would change what the defaults look like.
 CONFIGURATION = {
@@ -32,6 +33,8 @@ CONFIGURATION = {
     "AXES_FAILURE_LIMIT",
     "AXES_COOLOFF_MINUTES",
     "TRUSTED_PROXY_COUNT",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+    "SECURE_HSTS_PRELOAD",
 }
 
 
@@ -102,14 +105,18 @@ def test_logins_and_sessions_by_default():
     s = loaded()
     assert (s["failure_limit"], s["cooloff"], s["proxies"]) == (5, 30 * 60, 0)
     assert (s["session_age"], s["session_every_request"]) == (30 * 60, True)
+    assert s["hsts"] == [False, False]
 
 
-def test_logins_and_sessions_from_the_environment():
+def test_logins_sessions_and_hsts_from_the_environment():
     s = loaded(
         AXES_FAILURE_LIMIT="3",
         AXES_COOLOFF_MINUTES="60",
         TRUSTED_PROXY_COUNT="1",
         SESSION_IDLE_MINUTES="15",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="true",
+        SECURE_HSTS_PRELOAD="true",
     )
     assert (s["failure_limit"], s["cooloff"], s["proxies"]) == (3, 60 * 60, 1)
     assert s["session_age"] == 15 * 60
+    assert s["hsts"] == [True, True]
