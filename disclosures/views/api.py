@@ -53,7 +53,7 @@ def _published(pk: int) -> Disclosure:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def regions(request: HttpRequest) -> JsonResponse:
     data = [
         {
@@ -69,7 +69,7 @@ def regions(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def region(request: HttpRequest, code: str) -> JsonResponse:
     found = get_object_or_404(Region.objects.select_related("parent"), code=code)
     departments = Department.objects.filter(region__in=public.region_and_below(found))
@@ -93,7 +93,7 @@ def region(request: HttpRequest, code: str) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def department(request: HttpRequest, pk: int) -> JsonResponse:
     found = get_object_or_404(Department.objects.select_related("region"), pk=pk)
     revisions = (
@@ -115,8 +115,11 @@ def department(request: HttpRequest, pk: int) -> JsonResponse:
     )
 
 
+LIST_PARAMETERS = ("year", "region", "department", "kind", "revisions", "page")
+
+
 @require_GET
-@cached_page
+@cached_page(params=LIST_PARAMETERS)
 def disclosures(request: HttpRequest) -> JsonResponse:
     """Current published revisions (all revisions with ?revisions=all), filtered, paged."""
     found = (
@@ -141,7 +144,7 @@ def disclosures(request: HttpRequest) -> JsonResponse:
     found = found.order_by("-fiscal_year", "department__name", "kind", "-revision")
     count = found.count()
     items = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    query = request.GET.copy()
+    query = request.GET.copy()  # the declared parameters only (cached_page)
     query["page"] = page + 1
     return _json(
         request,
@@ -155,7 +158,7 @@ def disclosures(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
     found = _published(pk)
     document = disclosure_document(found)
@@ -163,7 +166,7 @@ def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
     rendered = statutory_table(_published(pk), key)
     if rendered is None:
@@ -172,7 +175,7 @@ def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def findings(request: HttpRequest, pk: int) -> JsonResponse:
     data = [finding.as_dict() for finding in run_checks(Facts.of(_published(pk)))]
     return _json(request, {"disclosure": pk, "findings": data})
@@ -184,7 +187,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def index(request: HttpRequest) -> HttpResponse:
     """The API for people: every path of the schema with its parameters and an example."""
     spec = schema(request.build_absolute_uri("/"))

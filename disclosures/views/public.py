@@ -22,13 +22,13 @@ from disclosures.workbook import workbook_bytes
 
 
 @require_GET
-@cached_page
+@cached_page()
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "public/home.html", public.home())
 
 
 @require_GET
-@cached_page
+@cached_page(params=("q",))
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     hits = public.search(query)
@@ -36,7 +36,7 @@ def search(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def region(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
     years = public.published_years(public.region_and_below(region))
@@ -44,7 +44,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     rows = public.region_year(region, year, timezone.localdate())
@@ -54,7 +54,7 @@ def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page(params=("sort", "order"))
 def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     sort = request.GET.get("sort", "total")
@@ -83,7 +83,7 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def department(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
     years = public.department_years(department)
@@ -93,7 +93,7 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_GET
-@cached_page
+@cached_page()
 def department_compare(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
     series = public.yearly_figures(department)
@@ -118,7 +118,7 @@ def published_revision(pk: int, year: int, kind: str, revision: int | None) -> D
 
 
 @require_GET
-@cached_page
+@cached_page()
 def disclosure(
     request: HttpRequest, pk: int, year: int, kind: str = "budget", revision: int | None = None
 ) -> HttpResponse:
@@ -127,7 +127,7 @@ def disclosure(
 
 
 @require_GET
-@cached_page
+@cached_page()
 def disclosure_json(
     request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
 ) -> HttpResponse:
@@ -140,7 +140,7 @@ def disclosure_json(
 
 
 @require_GET
-@cached_page
+@cached_page()
 def table_csv_download(
     request: HttpRequest, pk: int, year: int, revision: int, key: str, kind: str = "budget"
 ) -> HttpResponse:
@@ -160,7 +160,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
-@cached_page
+@cached_page()
 def workbook_download(
     request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
 ) -> HttpResponse:
