@@ -32,6 +32,9 @@ from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.layouts import WITH_NARRATIVE
 
 HUNDRED = Decimal(100)
+# The largest id the database stores (PostgreSQL's bigint): a larger number in an address
+# names nothing, and SQLite cannot even compare with it.
+LARGEST_ID = 2**63 - 1
 
 
 def public_disclosures():

@@ -1,9 +1,10 @@
 """The read-only JSON API: regions, departments, published disclosures, their tables and
 findings. The OpenAPI schema below is the contract; /api/ renders it for people."""
 
+from dataclasses import dataclass
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET
@@ -16,10 +17,14 @@ from disclosures.models import Department, Disclosure, Region
 from disclosures.specs import statutory_table
 
 PAGE_SIZE = 100
+YEARS = (1949, 9999)
+PAGES = (1, 100_000)  # ten million disclosures
 
 
-def _json(request: HttpRequest, data: Any) -> JsonResponse:
-    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 2})
+def _json(request: HttpRequest, data: Any, status: int = 200) -> JsonResponse:
+    response = JsonResponse(
+        data, status=status, json_dumps_params={"ensure_ascii": False, "indent": 2}
+    )
     response["Access-Control-Allow-Origin"] = "*"  # public data, read-only
     return response
 
@@ -122,27 +127,27 @@ LIST_PARAMETERS = ("year", "region", "department", "kind", "revisions", "page")
 @cached_page(params=LIST_PARAMETERS)
 def disclosures(request: HttpRequest) -> JsonResponse:
     """Current published revisions (all revisions with ?revisions=all), filtered, paged."""
-    found = (
-        public.public_disclosures()
-        if request.GET.get("revisions") != "all"
-        else Disclosure.objects.published().select_related("department__region", "pdf")
-    )
     try:
-        if year := request.GET.get("year"):
-            found = found.filter(fiscal_year=int(year))
-        if department_id := request.GET.get("department"):
-            found = found.filter(department=int(department_id))
-        page = max(int(request.GET.get("page", "1")), 1)
-    except ValueError:
-        return JsonResponse({"error": "year、department、page 须为整数"}, status=400)
-    if code := request.GET.get("region"):
-        found = found.filter(
-            department__region__in=public.region_and_below(get_object_or_404(Region, code=code))
-        )
-    if kind := request.GET.get("kind"):
-        found = found.filter(kind=kind)
+        asked = ListQuery.read(request.GET)
+    except BadParameter as error:
+        return _json(request, {"error": str(error)}, status=400)
+    found = (
+        Disclosure.objects.published().select_related("department__region", "pdf")
+        if asked.revisions == "all"
+        else public.public_disclosures()
+    )
+    if asked.year is not None:
+        found = found.filter(fiscal_year=asked.year)
+    if asked.department is not None:
+        found = found.filter(department=asked.department)
+    if asked.region:
+        region = get_object_or_404(Region, code=asked.region)
+        found = found.filter(department__region__in=public.region_and_below(region))
+    if asked.kind:
+        found = found.filter(kind=asked.kind)
     found = found.order_by("-fiscal_year", "department__name", "kind", "-revision")
     count = found.count()
+    page = asked.page
     items = found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     query = request.GET.copy()  # the declared parameters only (cached_page)
     query["page"] = page + 1
@@ -155,6 +160,56 @@ def disclosures(request: HttpRequest) -> JsonResponse:
             "results": [_disclosure_summary(request, d) for d in items],
         },
     )
+
+
+# Reading the query ------------------------------------------------------------------------
+
+
+class BadParameter(ValueError):
+    """A query parameter the API cannot read, in words for the caller."""
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """The disclosure list's parameters, read strictly: a value that is not what the
+    schema says is a 400 naming the parameter, never a guess or a server error."""
+
+    year: int | None
+    region: str
+    department: int | None
+    kind: str
+    revisions: str
+    page: int
+
+    @classmethod
+    def read(cls, query: QueryDict) -> "ListQuery":
+        return cls(
+            year=_number(query, "year", *YEARS, f"year 须为 {YEARS[0]} 至 {YEARS[1]} 的年度"),
+            region=query.get("region", "").strip(),
+            department=_number(
+                query, "department", 1, public.LARGEST_ID, "department 须为部门编号"
+            ),
+            kind=_choice(query, "kind", Disclosure.Kind.values, "kind 须为 budget 或 final"),
+            revisions=_choice(query, "revisions", ["all"], "revisions 须为 all 或留空"),
+            page=_number(query, "page", *PAGES, f"page 须为 {PAGES[0]} 至 {PAGES[1]} 的整数") or 1,
+        )
+
+
+def _number(query: QueryDict, name: str, low: int, high: int, problem: str) -> int | None:
+    value = query.get(name, "").strip()
+    if not value:
+        return None
+    # Any script's decimal digits (全角 １２ too); bounded before int() reads them.
+    if len(value) > len(str(high)) or not value.isdecimal() or not low <= int(value) <= high:
+        raise BadParameter(problem)
+    return int(value)
+
+
+def _choice(query: QueryDict, name: str, allowed: list[str], problem: str) -> str:
+    value = query.get(name, "").strip()
+    if value and value not in allowed:
+        raise BadParameter(problem)
+    return value
 
 
 @require_GET
@@ -217,28 +272,35 @@ def _example(path: str, sample: Disclosure | None) -> str | None:
     )
 
 
-def _parameter(name: str, where: str, description: str, kind: str = "string") -> dict:
+def _parameter(
+    name: str, where: str, description: str, kind: str = "string", **schema: Any
+) -> dict:
     return {
         "name": name,
         "in": where,
         "required": where == "path",
         "description": description,
-        "schema": {"type": kind},
+        "schema": {"type": kind, **schema},
     }
+
+
+def _json_content(ref: str) -> dict:
+    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
 
 
 def _operation(summary: str, description: str, parameters=(), ref: str | None = None) -> dict:
     response = {"description": "成功"}
     if ref:
-        response["content"] = {
-            "application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}
-        }
+        response["content"] = _json_content(ref)
+    responses = {"200": response, "404": {"description": "不存在或未公开"}}
+    if any(parameter["in"] == "query" for parameter in parameters):
+        responses["400"] = {"description": "参数有误", "content": _json_content("Error")}
     return {
         "get": {
             "summary": summary,
             "description": description,
             "parameters": list(parameters),
-            "responses": {"200": response, "404": {"description": "不存在或未公开"}},
+            "responses": responses,
         }
     }
 
@@ -302,12 +364,33 @@ def schema(server: str) -> dict:
                     "已公开的部门预算",
                     f"各部门各年度的现行版本，每页 {PAGE_SIZE} 条。",
                     [
-                        _parameter("year", "query", "年度", "integer"),
+                        _parameter(
+                            "year", "query", "年度", "integer", minimum=YEARS[0], maximum=YEARS[1]
+                        ),
                         _parameter("region", "query", "行政区划代码（含下级）"),
-                        _parameter("department", "query", "部门编号", "integer"),
-                        _parameter("kind", "query", "budget（预算）或 final（决算）"),
-                        _parameter("revisions", "query", "all：含已被更正的旧版本"),
-                        _parameter("page", "query", "页码，从 1 起", "integer"),
+                        _parameter(
+                            "department",
+                            "query",
+                            "部门编号",
+                            "integer",
+                            minimum=1,
+                            maximum=public.LARGEST_ID,
+                        ),
+                        _parameter(
+                            "kind",
+                            "query",
+                            "budget（预算）或 final（决算）",
+                            enum=list(Disclosure.Kind.values),
+                        ),
+                        _parameter("revisions", "query", "all：含已被更正的旧版本", enum=["all"]),
+                        _parameter(
+                            "page",
+                            "query",
+                            "页码，从 1 起",
+                            "integer",
+                            minimum=PAGES[0],
+                            maximum=PAGES[1],
+                        ),
                     ],
                     ref="DisclosureList",
                 ),
@@ -337,6 +420,11 @@ def schema(server: str) -> dict:
             },
             "components": {
                 "schemas": {
+                    "Error": {
+                        "type": "object",
+                        "properties": {"error": {"type": "string", "description": "哪个参数有误"}},
+                        "required": ["error"],
+                    },
                     "RegionList": {
                         "type": "object",
                         "properties": {

@@ -20,6 +20,9 @@ from disclosures.specs import statutory_table
 from disclosures.views import attachment
 from disclosures.workbook import workbook_bytes
 
+# What a search box needs; a longer query is searched for its beginning.
+SEARCH_LENGTH = 100
+
 
 @require_GET
 @cached_page()
@@ -30,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 @cached_page(params=("q",))
 def search(request: HttpRequest) -> HttpResponse:
-    query = request.GET.get("q", "").strip()
+    query = request.GET.get("q", "").strip()[:SEARCH_LENGTH]
     hits = public.search(query)
     return render(request, "public/search.html", {"query": query, "hits": hits})
 
@@ -108,6 +111,8 @@ def department_compare(request: HttpRequest, pk: int) -> HttpResponse:
 
 def published_revision(pk: int, year: int, kind: str, revision: int | None) -> Disclosure:
     """The revision asked for, or the current one; 404 unless published."""
+    if max(pk, year, revision or 0) > public.LARGEST_ID:
+        raise Http404("no such published revision")
     disclosures = Disclosure.objects.published().filter(department=pk, fiscal_year=year, kind=kind)
     if revision is not None:
         disclosures = disclosures.filter(revision=revision)
