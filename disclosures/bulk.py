@@ -7,7 +7,8 @@ import zipfile
 from collections.abc import Iterator
 
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import PdfNotReady, pdf_filename, store_pdf
+from disclosures.pdf import pdf_filename, store_pdf
+from disclosures.rendering import FileNotReady
 
 
 def regions_under(region: Region) -> list[int]:
@@ -58,7 +59,7 @@ def published_zip(region: Region, year: int) -> Iterator[bytes]:
             disclosure.show_printed_names()
             try:
                 stored = store_pdf(disclosure.pk)
-            except PdfNotReady:
+            except FileNotReady:
                 continue  # being rendered by another worker: in the next download
             name = f"{disclosure.department.region.name}/{pdf_filename(disclosure)}"
             with stored.file.open("rb") as source, archive.open(name, mode="w") as target:

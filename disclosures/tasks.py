@@ -4,9 +4,14 @@ django-tasks-db's database backend and db_worker in production)."""
 from django.tasks import task
 
 from disclosures.pdf import store_pdf
+from disclosures.workbook import store_workbook
 
 
 @task
-def render_disclosure_pdf(disclosure_id: int) -> str:
-    """Render and keep the PDF of a newly published revision; returns its SHA-256."""
-    return store_pdf(disclosure_id).sha256
+def render_published_files(disclosure_id: int) -> dict[str, str]:
+    """Render and keep the PDF and the workbook of a newly published revision; returns
+    their SHA-256s."""
+    return {
+        "pdf": store_pdf(disclosure_id).sha256,
+        "xlsx": store_workbook(disclosure_id).sha256,
+    }

@@ -16,10 +16,11 @@ from disclosures.models import (
     DepartmentPerformanceForm,
     Disclosure,
     DisclosurePDF,
+    DisclosureWorkbook,
     Project,
     WorkflowEvent,
 )
-from disclosures.tasks import render_disclosure_pdf
+from disclosures.tasks import render_published_files
 
 Status = Disclosure.Status
 Action = WorkflowEvent.Action
@@ -119,8 +120,8 @@ def publish(disclosure: Disclosure, user) -> Disclosure:
         published_at=timezone.now(),
         printed_names=lambda locked: locked.names_now(),
     )
-    # The statutory PDF is rendered once, in the background, after the commit.
-    transaction.on_commit(lambda: render_disclosure_pdf.enqueue(published.pk))
+    # The statutory PDF and workbook are rendered once, in the background, after the commit.
+    transaction.on_commit(lambda: render_published_files.enqueue(published.pk))
     return published
 
 
@@ -181,8 +182,8 @@ def correct(disclosure: Disclosure, user, note: str) -> Disclosure:
     )
     draft.save()
     for relation in Disclosure._meta.related_objects:
-        if relation.related_model in (WorkflowEvent, DisclosurePDF):
-            continue  # the new revision has its own history and, once published, its own file
+        if relation.related_model in (WorkflowEvent, DisclosurePDF, DisclosureWorkbook):
+            continue  # the new revision has its own history and, once published, its own files
         accessor = relation.get_accessor_name()
         if relation.one_to_one:
             child = getattr(source, accessor, None)

@@ -261,7 +261,7 @@ def demo(db):
     rows["accesslog"] = AccessLog.objects.create(**attempt).pk
     rows["accessfailurelog"] = AccessFailureLog.objects.create(**attempt, locked_out=False).pk
     rows["dbtaskresult"] = DBTaskResult.objects.create(
-        args_kwargs={}, task_path="disclosures.tasks.render_disclosure_pdf",
+        args_kwargs={}, task_path="disclosures.tasks.render_published_files",
         backend_name="default", run_after=timezone.now(),
     ).pk  # fmt: skip
     return DemoObjects(draft, published, published.department, rows)

@@ -20,12 +20,14 @@ from disclosures.models import (
     DepartmentPerformanceForm,
     Disclosure,
     DisclosurePDF,
+    DisclosureWorkbook,
     Project,
     Unit,
     WorkflowEvent,
 )
 from disclosures.models.frozen import PublishedRevisionError, RowMoveError, WorkflowFieldError
-from disclosures.pdf import PdfNotReady, store_pdf
+from disclosures.pdf import store_pdf
+from disclosures.rendering import FileNotReady
 from disclosures.workbook import workbook_bytes
 
 LINXIA = "临夏市人民代表大会常务委员会办公室"
@@ -251,14 +253,15 @@ def test_of_two_simultaneous_saves_one_wins_and_the_other_is_told(demo_loaded):
 
 
 @pytest.mark.django_db
-def test_a_published_pdf_cannot_be_deleted_or_replaced():
-    stored = DisclosurePDF.objects.get(disclosure=published())
+@pytest.mark.parametrize("model", [DisclosurePDF, DisclosureWorkbook])
+def test_a_published_file_cannot_be_deleted_or_replaced(model):
+    stored = model.objects.get(disclosure=published())
     with pytest.raises(PublishedRevisionError):
         stored.delete()
     with pytest.raises(PublishedRevisionError):
-        DisclosurePDF.objects.filter(pk=stored.pk).delete()
+        model.objects.filter(pk=stored.pk).delete()
     with pytest.raises(PublishedRevisionError):
-        DisclosurePDF.objects.filter(pk=stored.pk).update(sha256="0" * 64)
+        model.objects.filter(pk=stored.pk).update(sha256="0" * 64)
     stored.sha256 = "0" * 64
     with pytest.raises(PublishedRevisionError):
         stored.save()
@@ -372,7 +375,7 @@ def test_two_simultaneous_requests_render_the_pdf_once(demo_loaded, settings):
         try:
             start.wait()
             outcomes[index] = store_pdf(draft.pk).sha256
-        except PdfNotReady:
+        except FileNotReady:
             outcomes[index] = "busy"
         finally:
             connections.close_all()
@@ -482,6 +485,7 @@ def test_the_sqlite_connection_queues_writers():
         "DELETE FROM disclosures_disclosure WHERE id = {published}",
         "UPDATE disclosures_disclosurepdf SET sha256 = repeat('0', 64) "
         "WHERE disclosure_id = {published}",
+        "DELETE FROM disclosures_disclosureworkbook WHERE disclosure_id = {published}",
     ],
 )
 def test_postgresql_refuses_changes_to_published_revisions_from_any_query(linxia_draft, statement):

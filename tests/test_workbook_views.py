@@ -54,8 +54,14 @@ def test_public_workbook_download_is_the_published_revision(client):
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert "filename*=UTF-8''2024" in response["Content-Disposition"]
     assert response["Content-Disposition"].endswith(".xlsx")
-    assert response["ETag"] == f'"{hashlib.sha256(response.content).hexdigest()}"'
-    six = load(response.content)["表六"]
+    content = b"".join(response.streaming_content)
+    # The file stored at publication, its SHA-256 on the page and in the ETag.
+    sha256 = hashlib.sha256(content).hexdigest()
+    assert response["ETag"] == f'"{sha256}"'
+    assert sha256 == published.workbook.sha256
+    assert sha256 in client.get(published.current_url).content.decode()
+    assert client.get(published.workbook_url, HTTP_IF_NONE_MATCH=f'"{sha256}"').status_code == 304
+    six = load(content)["表六"]
     assert six.cell(find(six, "2010101").row, 3).value == pytest.approx(697.07)
     api = client.get(f"/api/disclosures/{published.pk}/").json()
     assert api["xlsx_url"] == f"http://testserver{published.workbook_url}"

@@ -11,6 +11,7 @@ from types import ModuleType
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import Q
 
 from disclosures.models import (
     AssetHoldings,
@@ -44,7 +45,7 @@ from disclosures.models import (
 )
 from disclosures.models.tables import money_fields
 from disclosures.roles import CLERK, PUBLISHER, REVIEWER
-from disclosures.tasks import render_disclosure_pdf
+from disclosures.tasks import render_published_files
 
 from . import linxia_2024, zengcheng_2024
 
@@ -64,10 +65,11 @@ def load_demo() -> list[str]:
             load_disclosure(zengcheng_2024, _fill_zengcheng),
             _demo_accounts(),
         ]
-    # Published revisions have their statutory PDF, as publishing would have rendered it.
-    for disclosure in Disclosure.objects.published().filter(pdf__isnull=True):
-        render_disclosure_pdf.enqueue(disclosure.pk)
-        done.append(f"已生成 PDF：{disclosure}")
+    # Published revisions have their PDF and workbook, as publishing would have rendered them.
+    missing = Q(pdf__isnull=True) | Q(workbook__isnull=True)
+    for disclosure in Disclosure.objects.published().filter(missing):
+        render_published_files.enqueue(disclosure.pk)
+        done.append(f"已生成 PDF 和 Excel 工作簿：{disclosure}")
     return done
 
 

@@ -1,7 +1,8 @@
 """On PostgreSQL, a second wall under the model layer's freeze (models/frozen.py): triggers
 refuse any statement that changes or deletes a published revision, or a row of one, or
 adds a row to one, whoever sends it (a raw query, a shell, another program). Publishing
-is the one update a revision gets, from approved to published; a ready PDF never changes.
+is the one update a revision gets, from approved to published; a rendered file (PDF,
+workbook) never changes.
 
 SQLite has no such triggers here: there the model layer is the only wall.
 """
@@ -25,6 +26,9 @@ THROUGH = {
     "project_id": "disclosures_project",
     "form_id": "disclosures_departmentperformanceform",
 }
+
+# A published revision's rendered files: frozen once their SHA-256 is set.
+FILES = ("disclosures_disclosurepdf", "disclosures_disclosureworkbook")
 
 FUNCTIONS = """
 CREATE OR REPLACE FUNCTION disclosures_published(row_value anyelement, via_column text,
@@ -75,7 +79,7 @@ BEGIN
     RETURN NEW;
 END $$;
 
-CREATE OR REPLACE FUNCTION disclosures_frozen_pdf() RETURNS trigger
+CREATE OR REPLACE FUNCTION disclosures_frozen_file() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF OLD.sha256 <> '' THEN
@@ -104,10 +108,11 @@ def statements():
         "CREATE TRIGGER disclosures_disclosure_frozen BEFORE UPDATE OR DELETE "
         "ON disclosures_disclosure FOR EACH ROW EXECUTE FUNCTION disclosures_frozen_disclosure()"
     )
-    yield (
-        "CREATE TRIGGER disclosures_disclosurepdf_frozen BEFORE UPDATE OR DELETE "
-        "ON disclosures_disclosurepdf FOR EACH ROW EXECUTE FUNCTION disclosures_frozen_pdf()"
-    )
+    for table in FILES:
+        yield (
+            f"CREATE TRIGGER {table}_frozen BEFORE UPDATE OR DELETE ON {table} "
+            "FOR EACH ROW EXECUTE FUNCTION disclosures_frozen_file()"
+        )
 
 
 def drop_statements():
@@ -115,10 +120,11 @@ def drop_statements():
         for model in models:
             yield f"DROP TRIGGER IF EXISTS disclosures_{model}_frozen ON disclosures_{model}"
     yield "DROP TRIGGER IF EXISTS disclosures_disclosure_frozen ON disclosures_disclosure"
-    yield "DROP TRIGGER IF EXISTS disclosures_disclosurepdf_frozen ON disclosures_disclosurepdf"
+    for table in FILES:
+        yield f"DROP TRIGGER IF EXISTS {table}_frozen ON {table}"
     yield (
         "DROP FUNCTION IF EXISTS disclosures_frozen_row, disclosures_frozen_disclosure, "
-        "disclosures_frozen_pdf, disclosures_published"
+        "disclosures_frozen_file, disclosures_published"
     )
 
 

@@ -10,7 +10,7 @@ from .disclosure import (
     ProcurementBudget,
     TableExplanation,
 )
-from .files import DisclosurePDF
+from .files import DisclosurePDF, DisclosureWorkbook
 from .performance import (
     DepartmentIndicator,
     DepartmentPerformanceForm,
@@ -51,6 +51,7 @@ __all__ = [
     "DepartmentSummaryRow",
     "Disclosure",
     "DisclosurePDF",
+    "DisclosureWorkbook",
     "EconomicSubject",
     "FindingAcknowledgement",
     "FiscalByUnitRow",

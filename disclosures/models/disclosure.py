@@ -85,7 +85,7 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
                 rows = rows.select_related("unit")
             row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
         found = self.select_related(
-            "department__region", "procurement", "assets", "department_form", "pdf"
+            "department__region", "procurement", "assets", "department_form", "pdf", "workbook"
         ).prefetch_related(
             *row_sets,
             "department__units",

@@ -1,3 +1,5 @@
+"""The files a published revision is downloaded as, rendered once and kept in storage."""
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -5,46 +7,44 @@ from django.utils.translation import gettext_lazy as _
 from .frozen import PublishedRevisionError
 
 
-class DisclosurePDFQuerySet(models.QuerySet["DisclosurePDF"]):
-    def ready(self) -> "DisclosurePDFQuerySet":
+class RenderedFileQuerySet(models.QuerySet):
+    def ready(self) -> "RenderedFileQuerySet":
         return self.exclude(sha256="")
 
     def update(self, **kwargs):
         if self.ready().exists():
-            raise PublishedRevisionError(str(DisclosurePDF._meta.verbose_name))
+            raise PublishedRevisionError(str(self.model._meta.verbose_name))
         return super().update(**kwargs)
 
     def delete(self):
         if self.ready().exists():
-            raise PublishedRevisionError(str(DisclosurePDF._meta.verbose_name))
+            raise PublishedRevisionError(str(self.model._meta.verbose_name))
         return super().delete()
 
 
-class DisclosurePDF(models.Model):
-    """The statutory PDF of a published revision, rendered once and kept in storage.
+class RenderedFile(models.Model):
+    """A file of a published revision (disclosures/rendering.py makes it).
 
-    The row is made first, empty, by the one worker that renders (disclosures/pdf.py):
-    a claim others wait on. Once its file and SHA-256 are set it never changes again.
+    The row is made first, empty, by the one worker that renders: a claim the others
+    wait on. Once its file and SHA-256 are set it never changes again.
     """
 
-    disclosure = models.OneToOneField(
-        "Disclosure", verbose_name=_("部门预算公开"), on_delete=models.PROTECT, related_name="pdf"
-    )
+    extension = ""
+
     file = models.FileField(_("文件"), upload_to="disclosures/", blank=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
     size = models.PositiveIntegerField(_("字节数"), default=0)
     claimed_at = models.DateTimeField(_("开始生成时间"), null=True, blank=True)
     rendered_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
 
-    objects = DisclosurePDFQuerySet.as_manager()
+    objects = RenderedFileQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("公开文件（PDF）")
-        verbose_name_plural = _("公开文件（PDF）")
+        abstract = True
         constraints = [
             models.CheckConstraint(
                 condition=Q(sha256="") | Q(sha256__regex=r"^[0-9a-f]{64}$"),
-                name="disclosure_pdf_sha256_hex",
+                name="%(app_label)s_%(class)s_sha256_hex",
             ),
         ]
 
@@ -64,3 +64,34 @@ class DisclosurePDF(models.Model):
     @property
     def is_ready(self) -> bool:
         return bool(self.sha256)
+
+
+class DisclosurePDF(RenderedFile):
+    """The statutory PDF of a published revision."""
+
+    extension = "pdf"
+
+    disclosure = models.OneToOneField(
+        "Disclosure", verbose_name=_("部门预算公开"), on_delete=models.PROTECT, related_name="pdf"
+    )
+
+    class Meta(RenderedFile.Meta):
+        verbose_name = _("公开文件（PDF）")
+        verbose_name_plural = _("公开文件（PDF）")
+
+
+class DisclosureWorkbook(RenderedFile):
+    """The statutory workbook (.xlsx) of a published revision."""
+
+    extension = "xlsx"
+
+    disclosure = models.OneToOneField(
+        "Disclosure",
+        verbose_name=_("部门预算公开"),
+        on_delete=models.PROTECT,
+        related_name="workbook",
+    )
+
+    class Meta(RenderedFile.Meta):
+        verbose_name = _("公开文件（Excel 工作簿）")
+        verbose_name_plural = _("公开文件（Excel 工作簿）")

@@ -1,6 +1,5 @@
 """The public site: only current published revisions; anything else is 404."""
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -16,9 +15,11 @@ from disclosures.cache import cached_page
 from disclosures.dump import disclosure_document
 from disclosures.exports import table_csv
 from disclosures.models import Department, Disclosure, Region
+from disclosures.rendering import FileNotReady
 from disclosures.specs import statutory_table
 from disclosures.views import attachment
-from disclosures.workbook import workbook_bytes
+from disclosures.views.files import file_not_ready, stored_file
+from disclosures.workbook import store_workbook
 
 # What a search box needs; a longer query is searched for its beginning.
 SEARCH_LENGTH = 100
@@ -165,21 +166,17 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @require_GET
-@cached_page()
 def workbook_download(
     request: HttpRequest, pk: int, year: int, revision: int, kind: str = "budget"
 ) -> HttpResponse:
-    """The statutory workbook: every table and form laid out as printed, amounts as numbers."""
+    """The statutory workbook as rendered at publication: every table and form laid out
+    as printed, amounts as numbers; the same bytes on every download, never re-rendered."""
     found = published_revision(pk, year, kind, revision)
-    data = workbook_bytes(found)  # the same bytes every time for a published revision
-    return HttpResponse(
-        data,
-        content_type=XLSX,
-        headers={
-            "Content-Disposition": attachment(f"{found.file_stem}.xlsx"),
-            "ETag": f'"{hashlib.sha256(data).hexdigest()}"',
-        },
-    )
+    try:
+        stored = store_workbook(found.pk)
+    except FileNotReady as waiting:
+        return file_not_ready(request, waiting.retry_after)
+    return stored_file(request, stored, f"{found.file_stem}.xlsx", XLSX)
 
 
 @require_GET

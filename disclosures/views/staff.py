@@ -2,7 +2,6 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.views import shortcut
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -16,9 +15,11 @@ from disclosures.bulk import published_zip
 from disclosures.checks import Facts, run_checks
 from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import PdfNotReady, pdf_filename, render_pdf, store_pdf
+from disclosures.pdf import pdf_filename, render_pdf, store_pdf
+from disclosures.rendering import FileNotReady
 from disclosures.specs import performance_forms, statutory_tables
 from disclosures.views import attachment
+from disclosures.views.files import file_not_ready, stored_file
 
 
 @require_GET
@@ -59,31 +60,9 @@ def disclosure_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     if stored is None or not stored.is_ready:
         try:
             stored = store_pdf(disclosure.pk)
-        except PdfNotReady as waiting:
-            return pdf_not_ready(request, waiting.retry_after)
-    etag = f'"{stored.sha256}"'
-    if request.headers.get("If-None-Match") == etag:
-        response = HttpResponse(status=304)
-    else:
-        response = FileResponse(stored.file.open("rb"), content_type="application/pdf")
-        response["Content-Disposition"] = attachment(pdf_filename(disclosure))
-        response["Content-Length"] = str(stored.size)
-    response["ETag"] = etag
-    response["X-Content-SHA256"] = stored.sha256
-    return response
-
-
-def pdf_not_ready(request: HttpRequest, retry_after: int) -> HttpResponse:
-    """Another worker is rendering the file: say so and when to ask again."""
-    response = render(
-        request,
-        "disclosures/pdf_not_ready.html",
-        {"retry_after": retry_after},
-        status=503,
-    )
-    response["Retry-After"] = str(retry_after)
-    response["Cache-Control"] = "no-store"
-    return response
+        except FileNotReady as waiting:
+            return file_not_ready(request, waiting.retry_after)
+    return stored_file(request, stored, pdf_filename(disclosure), "application/pdf")
 
 
 @require_GET

@@ -26,7 +26,7 @@ from disclosures.models import Department, Disclosure
 from disclosures.roles import editable_departments
 from disclosures.views import attachment
 from disclosures.views.public import XLSX
-from disclosures.workbook import Problem, WorkbookError, apply_import, plan_import, workbook_bytes
+from disclosures.workbook import Problem, WorkbookError, apply_import, plan_import, workbook_of
 from disclosures.workbook.opening import MAX_BYTES
 
 SESSION_KEY = "workbook-imports"
@@ -61,7 +61,7 @@ def staff_workbook(request: HttpRequest, pk: int) -> HttpResponse:
     disclosure = get_object_or_404(Disclosure.objects.for_user(request.user).with_contents(), pk=pk)
     prefix = "" if disclosure.status == Disclosure.Status.PUBLISHED else "草稿-"
     return HttpResponse(
-        workbook_bytes(disclosure),
+        workbook_of(disclosure),
         content_type=XLSX,
         headers={"Content-Disposition": attachment(f"{prefix}{disclosure.file_stem}.xlsx")},
     )

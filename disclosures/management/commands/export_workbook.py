@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from disclosures.management.selection import add_department_arguments, find_disclosure
-from disclosures.workbook import workbook_bytes
+from disclosures.workbook import workbook_of
 
 
 class Command(BaseCommand):
@@ -18,6 +18,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, department, year, revision, kind, region, output, **options) -> None:
         disclosure = find_disclosure(department, year, revision, kind, region, self.stderr)
-        data = workbook_bytes(disclosure)
+        data = workbook_of(disclosure)
         Path(output).write_bytes(data)
         self.stdout.write(f"已导出：{output}（{len(data):,} 字节），{disclosure}")
