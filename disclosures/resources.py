@@ -10,6 +10,12 @@ so a file exported in one language imports in the other.
 
 An import is all or nothing: it runs in one transaction, and a single bad row, a frozen
 disclosure or one the user may not edit, leaves the database as it was.
+
+No cell is ever a live formula: every text column (names of departments, units and
+projects included) goes through `inert`, and the import takes its apostrophe off again.
+django-import-export's own IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT stays off: it deletes
+the "=" (the text cannot come back), ignores + - @, and turns every cell, amounts too,
+into text.
 """
 
 from decimal import Decimal
@@ -70,18 +76,33 @@ def text(value) -> str:
     return str(value)
 
 
+def inert(value: str) -> str:
+    """A text as a spreadsheet cannot run it: with a leading apostrophe when it starts like
+    a formula (exports.neutralise, the rule of the statutory workbook and the table CSVs),
+    and when it starts with apostrophes before such a character, so that `restored` gives
+    back exactly what was exported."""
+    return f"'{value}" if _looks_escaped(value) else neutralise(value)
+
+
+def restored(value: str) -> str:
+    """An imported text without the apostrophe `inert` gave it."""
+    return value[1:] if _looks_escaped(value) else value
+
+
+def _looks_escaped(value: str) -> bool:
+    return value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS)
+
+
 class TextWidget(widgets.CharWidget):
-    """Text as it is, except that a text a spreadsheet would run as a formula (= + - @) is
-    exported with a leading apostrophe, which an import takes off again."""
+    """Text as it is, except that a text a spreadsheet would run as a formula (= + - @,
+    tab, carriage return) is exported with a leading apostrophe, which an import takes off
+    again."""
 
     def clean(self, value, row=None, **kwargs) -> str:
-        value = text(value)
-        if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
-            return value[1:]
-        return value
+        return restored(text(value))
 
     def render(self, value, obj=None, **kwargs) -> str:
-        return neutralise(text(value))
+        return inert(text(value))
 
 
 class WholeNumberWidget(widgets.IntegerWidget):
@@ -205,7 +226,7 @@ class DisclosureWidget(widgets.ForeignKeyWidget):
 
     def render(self, value, obj=None, **kwargs) -> str:
         disclosure = value.disclosure if isinstance(value, DepartmentPerformanceForm) else value
-        return disclosure.department.name
+        return inert(disclosure.department.name)
 
     def disclosure(self, row) -> Disclosure:
         region, name = key_value(row, REGION), key_value(row, DEPARTMENT)
@@ -233,7 +254,7 @@ def visible(user, disclosure: Disclosure) -> bool:
 
 def key_value(row, name: str, widget: widgets.Widget | None = None):
     """One column of the disclosure's natural key; none may be blank."""
-    value = text(row.get(name)).strip()
+    value = restored(text(row.get(name)).strip())
     if not value:
         raise ValueError(f"{name}为空。")
     try:
@@ -254,14 +275,17 @@ class UnitWidget(widgets.ForeignKeyWidget):
         super().__init__(Unit, field="name")
 
     def clean(self, value, row=None, **kwargs) -> Unit | None:
-        name = text(value).strip()
+        name = restored(text(value).strip())
         if not name:
             return None
-        region, department = text(row.get(REGION)).strip(), text(row.get(DEPARTMENT)).strip()
+        region, department = key_value(row, REGION), key_value(row, DEPARTMENT)
         try:
             return Unit.objects.get_by_natural_key(region, department, name)
         except Unit.DoesNotExist:
             raise ValueError(f"部门“{department}”没有预算单位“{name}”。") from None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return inert(value.name) if value else ""
 
 
 class ProjectWidget(widgets.ForeignKeyWidget):
@@ -273,11 +297,14 @@ class ProjectWidget(widgets.ForeignKeyWidget):
 
     def clean(self, value, row=None, **kwargs) -> Project:
         disclosure = self.disclosures.clean(None, row, **kwargs)
-        name = text(value).strip()
+        name = restored(text(value).strip())
         try:
             return Project.objects.get(disclosure=disclosure, name=name)
         except Project.DoesNotExist:
             raise ValueError(f"“{disclosure}”没有项目“{name}”。") from None
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return inert(value.name) if value else ""
 
 
 class RowResource(resources.ModelResource):
