@@ -110,7 +110,22 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite has no row locks: a transaction that writes takes the database's write lock
+    # when it begins (IMMEDIATE), so of two clerks saving at once the second waits for the
+    # first and then sees its edit version (a friendly "someone else saved"), instead of
+    # failing with "database is locked". WAL lets readers go on meanwhile.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The history of every row is for reading: reverting would restore workflow fields too.
+SIMPLE_HISTORY_REVERT_DISABLED = True
 
 # The validators judge passwords typed into the admin (user add, password change) and
 # changepassword; load_demo creates its demo accounts directly, not through them.
@@ -243,15 +258,12 @@ X_FRAME_OPTIONS = "DENY"
 # only with the request's nonce (the admin's templates carry it; the portal's have none,
 # so the cached public pages hold no nonce). No inline event handlers anywhere (so not
 # import-export's SelectableFieldsExportForm, whose template has one).
-# style-src-attr relaxes style="…" attributes only, because the disclosure's admin page
-# (templates/admin/disclosures/disclosure/change_form.html) lays out its workflow and
-# checks panels with them; an attribute can neither run script nor load anything from
-# elsewhere (default-src still applies). tests/test_browser_csp.py watches for violations.
+# No style="…" attributes either: the portal's templates style through its stylesheets.
+# tests/test_browser_csp.py watches for violations.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
-    "style-src-attr": [CSP.UNSAFE_INLINE],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],

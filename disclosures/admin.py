@@ -634,6 +634,9 @@ class DisclosurePartAdmin(admin.ModelAdmin):
     disclosure it belongs to, which it can never leave (its disclosure is read-only here;
     parts are added on the disclosure's page)."""
 
+    class Media:
+        css = {"all": ["css/admin-disclosure.css"]}
+
     def _disclosure(self, obj):
         return obj.disclosure if obj is not None else None
 

@@ -59,6 +59,15 @@ def test_admin_pages_have_no_csp_violations(demo_loaded, browser, live_server, l
     # The admin's scripts ran: its jQuery is there and the inlines have their add links.
     assert page.evaluate("typeof django !== 'undefined' && typeof django.jQuery === 'function'")
     assert page.locator(".add-row a").count() > 0
+    # The workflow and checks panels are styled by the stylesheet, not by attributes.
+    panels = "getComputedStyle(document.querySelector('.disclosure-panels')).display"
+    assert page.evaluate(panels) == "grid"
+    record = linxia_draft.history.latest("history_date").history_id
+    visit(page, f"{admin}/disclosure/{linxia_draft.pk}/history/{record}/")  # a past state
+    visit(page, f"{admin}/disclosure/{linxia_draft.pk}/changes/")
+    visit(page, f"{live_server.url}/staff/import-workbook/")
+    visit(page, f"{admin}/project/{linxia_draft.projects.first().pk}/change/")
+    visit(page, f"{admin}/departmentperformanceform/{linxia_draft.department_form.pk}/change/")
     visit(page, f"{admin}/disclosure/")
     visit(page, f"{admin}/disclosure/{linxia_draft.pk}/history/")  # django-simple-history
     visit(page, f"{admin}/project/")

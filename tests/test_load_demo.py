@@ -41,6 +41,7 @@ def test_project_and_indicator_counts():
 def test_running_it_twice_changes_nothing():
     before = snapshot()
     out = io.StringIO()
-    call_command("load_demo", stdout=out)
+    # pytest-django runs with DEBUG off, which load_demo takes for production.
+    call_command("load_demo", "--i-know-this-is-not-production", stdout=out)
     assert snapshot() == before
     assert "已存在，未改动" in out.getvalue()

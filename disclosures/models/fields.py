@@ -13,9 +13,7 @@ class MoneyFormField(forms.DecimalField):
     def __init__(self, **kwargs):
         kwargs["max_digits"] = money.MAX_DIGITS - money.DECIMAL_PLACES + 2
         kwargs["decimal_places"] = 2
-        kwargs.setdefault(
-            "widget", forms.NumberInput(attrs={"step": "0.01", "style": "width: 8em"})
-        )
+        kwargs.setdefault("widget", forms.NumberInput(attrs={"step": "0.01", "class": "money"}))
         super().__init__(**kwargs)
 
     def to_python(self, value):
