@@ -506,3 +506,15 @@ def test_postgresql_lets_drafts_change(linxia_draft):
             [linxia_draft.pk],
         )
         assert cursor.rowcount > 0
+
+
+@pytest.mark.django_db
+def test_a_refused_csrf_token_is_explained_in_chinese(linxia_draft):
+    client = Client(enforce_csrf_checks=True)
+    logged_in(client, "linxia_clerk")
+    url = reverse("admin:disclosures_disclosure_change", args=[linxia_draft.pk])
+    response = client.post(url, {"correction_note": "无令牌"})
+    assert response.status_code == 403
+    assert "表单已失效" in response.content.decode()
+    linxia_draft.refresh_from_db()
+    assert linxia_draft.correction_note == "测试用更正"
