@@ -66,9 +66,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "disclosures.middleware.RefuseNulMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Before the session reads its cookie, and inside the middleware that set security
+    # headers, so that its 400 carries them too.
+    "disclosures.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "disclosures.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -76,7 +79,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Turns django-axes' lockout into its 429 page; axes asks to be last.
     "axes.middleware.AxesMiddleware",
 ]

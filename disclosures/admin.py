@@ -6,9 +6,11 @@ piece of work; this one lets staff see what is stored and open the preview.
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_permission_codename
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models
+from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -117,11 +119,51 @@ class TableExplanationInline(ReadOnlyWhenPublished, admin.TabularInline):
     extra = 0
 
 
-class DisclosureForm(forms.ModelForm):
-    """Carries the edit version it was loaded with: saving a stale form is refused."""
+class EditVersionForm(forms.ModelForm):
+    """Carries the edit version of the disclosure it edits (or belongs to) as the page was
+    loaded: saving a stale page is refused, whichever page of the disclosure was saved in
+    between (its own, a project's, the department form's: each raises the version).
+
+    The disclosure's row stays locked until the page's transaction ends (the admin saves
+    in one), so of two simultaneous saves the second reads the first one's version and is
+    refused here. SQLite has no row locks; its writes queue instead (settings.py)."""
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
+    def edited_disclosure_id(self) -> int | None:
+        return self.instance.disclosure_id
+
+    def version_now(self) -> int:
+        return self.instance.disclosure.version
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["loaded_version"].initial = self.version_now()
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None:
+            return cleaned
+        current = (
+            Disclosure.objects.select_for_update()
+            .filter(pk=self.edited_disclosure_id())
+            .values_list("version", flat=True)
+            .first()
+        )
+        loaded = cleaned.get("loaded_version")
+        if loaded is None or loaded != current:
+            raise forms.ValidationError(
+                _(
+                    "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
+                    "本次内容未保存；请重新打开此页，在最新内容上再作修改。"
+                ),
+                code="stale",
+            )
+        return cleaned
+
+
+class DisclosureForm(EditVersionForm):
     class Meta:
         model = Disclosure
         # Status, revision and publication time change only through the workflow.
@@ -136,34 +178,16 @@ class DisclosureForm(forms.ModelForm):
             "correction_note",
         ]
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["loaded_version"].initial = self.instance.version
+    def edited_disclosure_id(self) -> int | None:
+        return self.instance.pk
+
+    def version_now(self) -> int:
+        return self.instance.version
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             self._refuse_a_second_disclosure(cleaned)
-            return cleaned
-        # The row stays locked until the page's transaction ends (the admin saves in one),
-        # so of two simultaneous saves the second reads the first one's version and is
-        # refused here. SQLite has no row locks; its writes queue instead (settings.py).
-        current = (
-            Disclosure.objects.select_for_update()
-            .filter(pk=self.instance.pk)
-            .values_list("version", flat=True)
-            .first()
-        )
-        loaded = cleaned.get("loaded_version")
-        if loaded is None or loaded != current:
-            raise forms.ValidationError(
-                _(
-                    "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
-                    "本次内容未保存；请重新打开此页，在最新内容上再作修改。"
-                ),
-                code="stale",
-            )
         return cleaned
 
     def _refuse_a_second_disclosure(self, cleaned) -> None:
@@ -630,9 +654,11 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
 
 
 class DisclosurePartAdmin(admin.ModelAdmin):
-    """A part of a disclosure edited on its own page: same scope and freeze as the
-    disclosure it belongs to, which it can never leave (its disclosure is read-only here;
-    parts are added on the disclosure's page)."""
+    """A part of a disclosure edited on its own page: same scope, freeze and edit version
+    as the disclosure it belongs to, which it can never leave (its disclosure is read-only
+    here; parts are added on the disclosure's page)."""
+
+    form = EditVersionForm
 
     class Media:
         css = {"all": ["css/admin-disclosure.css"]}
@@ -691,6 +717,8 @@ class DisclosurePartAdmin(admin.ModelAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         derive.recompute(form.instance.disclosure)
+        # The disclosure's other pages, opened before this save, are stale now.
+        Disclosure.objects.filter(pk=form.instance.disclosure_id).update(version=F("version") + 1)
 
 
 class FlatImportExport(ImportExportMixin):
@@ -717,6 +745,13 @@ class FlatImportExport(ImportExportMixin):
 
     def get_resource_classes(self, request):
         return [RESOURCES[self.model]]
+
+    def get_export_queryset(self, request):
+        # The list page turns a filter it does not know into ?e=1; the export would fail.
+        try:
+            return super().get_export_queryset(request)
+        except IncorrectLookupParameters:
+            raise BadRequest("unknown filter") from None
 
     def has_import_permission(self, request):
         codename = get_permission_codename("change", self.opts)

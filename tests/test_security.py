@@ -291,6 +291,8 @@ def test_renaming_a_department_or_unit_changes_nothing_published(client, linxia_
         workbook_before
     )
     assert client.get(json_url).json() == json_before
+    listed = client.get("/api/disclosures/", {"department": department.pk}).json()
+    assert {item["department"]["name"] for item in listed["results"]} == {LINXIA}
     page_after = client.get(revision.get_absolute_url()).content.decode()
     assert "<h1" in page_after and LINXIA in page_after.split("<h1", 1)[1][:400]
     assert page_after.count(LINXIA) == page_before.count(LINXIA)
@@ -518,3 +520,77 @@ def test_a_refused_csrf_token_is_explained_in_chinese(linxia_draft):
     assert "表单已失效" in response.content.decode()
     linxia_draft.refresh_from_db()
     assert linxia_draft.correction_note == "测试用更正"
+
+
+@pytest.mark.django_db
+def test_a_refused_nul_byte_carries_the_security_headers(client):
+    response = client.get("/search/?q=%00")
+    assert response.status_code == 400
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+# The edit version covers every page of a disclosure -----------------------------------------
+
+
+def open_page(client, url, form_id):
+    return admin_form_data(client.get(url).content.decode(), form_id)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("part", ["project", "departmentperformanceform"])
+def test_saving_a_part_makes_the_disclosure_page_opened_before_it_stale(client, linxia_draft, part):
+    other = logged_in(Client(), "admin")
+    disclosure_url = reverse("admin:disclosures_disclosure_change", args=[linxia_draft.pk])
+    stale_disclosure_page = open_page(other, disclosure_url, "disclosure_form")
+
+    obj = linxia_draft.projects.first() if part == "project" else linxia_draft.department_form
+    part_url = reverse(f"admin:disclosures_{part}_change", args=[obj.pk])
+    logged_in(client, "linxia_clerk")
+    form = open_page(client, part_url, f"{part}_form")
+    form["goals" if part != "project" else "name"] = "甲在分页上改的"
+    assert client.post(part_url, form).status_code == 302
+
+    response = other.post(disclosure_url, stale_disclosure_page)
+    assert response.status_code == 200
+    assert "别人已修改并保存了这份部门预算公开" in response.content.decode()
+    obj.refresh_from_db()
+    assert getattr(obj, "goals" if part != "project" else "name") == "甲在分页上改的"
+
+
+@pytest.mark.django_db
+def test_a_part_page_opened_before_the_disclosure_was_saved_is_stale(client, linxia_draft):
+    project = linxia_draft.projects.first()
+    part_url = reverse("admin:disclosures_project_change", args=[project.pk])
+    logged_in(client, "linxia_clerk")
+    stale_part_page = open_page(client, part_url, "project_form")
+
+    other = logged_in(Client(), "admin")
+    disclosure_url = reverse("admin:disclosures_disclosure_change", args=[linxia_draft.pk])
+    page = open_page(other, disclosure_url, "disclosure_form")
+    page["projects-0-name"] = "乙在总页上改的"
+    assert other.post(disclosure_url, page).status_code == 302
+
+    stale_part_page["goal"] = "甲的旧页面"
+    response = client.post(part_url, stale_part_page)
+    assert response.status_code == 200
+    assert "别人已修改并保存了这份部门预算公开" in response.content.decode()
+    project.refresh_from_db()
+    assert project.name == "乙在总页上改的"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "query", "status"),
+    [
+        ("projectindicator", "?disclosure__id__exact=3", 400),
+        ("departmentindicator", "?disclosure=3", 400),
+        ("project", "?nonsense=1", 400),
+        ("project", "?disclosure__id__exact=3", 200),
+    ],
+)
+def test_an_export_with_a_filter_it_does_not_know_is_a_400(client, model, query, status):
+    logged_in(client, "zengcheng_clerk")
+    url = reverse(f"admin:disclosures_{model}_export") + query
+    assert client.get(url).status_code == status
+    assert client.post(url, {"format": "0", "resource": "0"}).status_code == status

@@ -34,6 +34,7 @@ def _url(request: HttpRequest, path: str) -> str:
 
 
 def _disclosure_summary(request: HttpRequest, d: Disclosure) -> dict[str, Any]:
+    d.show_printed_names()  # a revision is named as it was published, in lists too
     stored = getattr(d, "pdf", None)
     return {
         "id": d.pk,
