@@ -55,13 +55,20 @@ def test_a_citizen_on_a_phone_finds_reads_compares_and_downloads(
     page.screenshot(path=screenshots / "public-compare-375.png", full_page=True)
 
     page.goto(disclosure_url)
-    shown_sha = page.locator(".downloads code.sha").inner_text()
+    shown_sha = page.locator(".downloads .download-pdf code.sha").inner_text()
     with page.expect_download() as download:
         page.click("text=下载 PDF")
     content = Path(download.value.path()).read_bytes()
     assert content.startswith(b"%PDF")
     assert hashlib.sha256(content).hexdigest() == shown_sha
     assert download.value.suggested_filename == f"2024年{LINXIA}部门预算.pdf"
+    # The workbook too is the file kept at publication, its SHA-256 beside its link.
+    shown_sha = page.locator(".downloads .download-xlsx code.sha").inner_text()
+    with page.expect_download() as download:
+        page.click(".download-xlsx a")
+    content = Path(download.value.path()).read_bytes()
+    assert content.startswith(b"PK")
+    assert hashlib.sha256(content).hexdigest() == shown_sha
 
     desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     desk.goto(disclosure_url)
