@@ -69,11 +69,11 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "disclosures.middleware.ChosenLanguageMiddleware",
     # Before the session reads its cookie, and inside the middleware that set security
-    # headers, so that its 400 carries them too.
+    # headers and the language, so that its 400 carries them too.
     "disclosures.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "disclosures.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

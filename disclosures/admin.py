@@ -131,10 +131,11 @@ class EditVersionForm(forms.ModelForm):
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def edited_disclosure_id(self) -> int | None:
-        return self.instance.disclosure_id
+        return self.instance.disclosure_id_now()
 
-    def version_now(self) -> int:
-        return self.instance.disclosure.version
+    def version_now(self) -> int | None:
+        disclosure = Disclosure.objects.filter(pk=self.edited_disclosure_id())
+        return disclosure.values_list("version", flat=True).first()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -716,9 +717,10 @@ class DisclosurePartAdmin(admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        derive.recompute(form.instance.disclosure)
+        disclosure = Disclosure.objects.get(pk=form.instance.disclosure_id_now())
+        derive.recompute(disclosure)
         # The disclosure's other pages, opened before this save, are stale now.
-        Disclosure.objects.filter(pk=form.instance.disclosure_id).update(version=F("version") + 1)
+        Disclosure.objects.filter(pk=disclosure.pk).update(version=F("version") + 1)
 
 
 class FlatImportExport(ImportExportMixin):
