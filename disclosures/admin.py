@@ -205,7 +205,7 @@ class DisclosureForm(EditVersionForm):
             hint = (
                 _("如需修改已公开的内容，请由公开管理员发起更正。")
                 if existing.status == Disclosure.Status.PUBLISHED
-                else _("请打开这份在其上修改。")
+                else _("请打开那一份，在其上修改。")
             )
             raise forms.ValidationError(
                 _(
