@@ -158,18 +158,23 @@ def _has_any(user, permissions: tuple[str, ...]) -> bool:
     return not permissions or any(user.has_perm(f"disclosures.{p}") for p in permissions)
 
 
+def _scope(user, rule: Rule):
+    """The departments a rule lets this user act in: None for every one."""
+    if rule.own_departments:
+        return editable_departments(user)
+    if sees_every_department(user):
+        return None
+    return visible_departments(user)
+
+
 def permitted(user, action: str, disclosure) -> bool:
     """The user's role and departments allow the action on this disclosure, whatever its
     status now (the workflow tells a wrong state apart from a missing right)."""
     rule = RULES[Action(action)]
     if not _active(user) or not _has_any(user, rule.permissions):
         return False
-    departments = editable_departments(user) if rule.own_departments else None
-    if departments is None:
-        if sees_every_department(user):
-            return True
-        departments = visible_departments(user)
-    return departments.filter(pk=disclosure.department_id).exists()
+    departments = _scope(user, rule)
+    return departments is None or departments.filter(pk=disclosure.department_id).exists()
 
 
 def status_allows(action: str, disclosure) -> bool:
@@ -195,11 +200,8 @@ def disclosures_for(user, action: str = Action.VIEW):
     if not _active(user) or not _has_any(user, rule.permissions):
         return Disclosure.objects.none()
     found = Disclosure.objects.filter(status__in=rule.statuses)
-    if rule.own_departments:
-        return found.filter(department__in=editable_departments(user))
-    if sees_every_department(user):
-        return found
-    return found.filter(department__in=visible_departments(user))
+    departments = _scope(user, rule)
+    return found if departments is None else found.filter(department__in=departments)
 
 
 def steps_for(user, disclosure) -> list[str]:

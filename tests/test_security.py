@@ -47,6 +47,27 @@ def published(name=LINXIA):
     return Disclosure.objects.get(department__name=name, revision=1)
 
 
+def at_once(*calls):
+    """Run each call in its own thread (its own database connection), released together;
+    their results in order."""
+    start = threading.Barrier(len(calls))
+    results = [None] * len(calls)
+
+    def run(index):
+        try:
+            start.wait()
+            results[index] = calls[index]()
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
 def history_url(disclosure, record):
     return reverse(
         "admin:disclosures_disclosure_simple_history", args=[disclosure.pk, record.history_id]
@@ -223,21 +244,9 @@ def test_of_two_simultaneous_saves_one_wins_and_the_other_is_told(demo_loaded):
     forms = [admin_form_data(c.get(url).content.decode()) for c in clients]
     forms[0]["correction_note"] = "甲的修改"
     forms[1]["correction_note"] = "乙的修改"
-    start = threading.Barrier(2)
-    responses = [None, None]
-
-    def save(index):
-        try:
-            start.wait()
-            responses[index] = clients[index].post(url, forms[index])
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=save, args=(i,)) for i in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    responses = at_once(
+        lambda: clients[0].post(url, forms[0]), lambda: clients[1].post(url, forms[1])
+    )
 
     statuses = sorted(r.status_code for r in responses)
     assert statuses == [200, 302]
@@ -370,23 +379,13 @@ def test_two_simultaneous_requests_render_the_pdf_once(demo_loaded, settings):
     workflow.approve(draft, user("reviewer"))
     workflow.publish(draft, user("publisher"))
 
-    start = threading.Barrier(2)
-    outcomes = [None, None]
-
-    def fetch(index):
+    def fetch():
         try:
-            start.wait()
-            outcomes[index] = store_pdf(draft.pk).sha256
+            return store_pdf(draft.pk).sha256
         except FileNotReady:
-            outcomes[index] = "busy"
-        finally:
-            connections.close_all()
+            return "busy"
 
-    threads = [threading.Thread(target=fetch, args=(i,)) for i in (0, 1)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    outcomes = at_once(fetch, fetch)
 
     stored = DisclosurePDF.objects.get(disclosure=draft)
     assert stored.is_ready
