@@ -88,14 +88,41 @@ def is_published(disclosure: Disclosure | None) -> bool:
     return disclosure is not None and disclosure.status == Disclosure.Status.PUBLISHED
 
 
-class ReadOnlyWhenPublished:
-    """A published revision is read-only here too (the model layer refuses writes anyway),
-    and a draft's foreign keys offer only what the user may edit."""
+class ScopedChoices:
+    """A form's foreign keys offer only what the user may edit (scoped_choices)."""
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return super().formfield_for_foreignkey(
             db_field, request, **scoped_choices(db_field, request, kwargs)
         )
+
+
+class HiddenOutsideScope:
+    """Outside what the user may see (the admin's get_queryset, scoped by roles.py) an
+    object does not exist: 404 on its pages, rather than Django's redirect to the index."""
+
+    def visible_or_404(self, request, object_id):
+        found = self.get_object(request, object_id)
+        if found is None:
+            raise Http404
+        return found
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        self.visible_or_404(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+
+class ReadOnlyWhenPublished(ScopedChoices):
+    """A published revision is read-only here too (the model layer refuses writes anyway),
+    and a draft's foreign keys offer only what the user may edit."""
 
     def has_change_permission(self, request, obj=None):
         return not is_published(obj) and super().has_change_permission(request, obj)
@@ -133,27 +160,23 @@ class EditVersionForm(forms.ModelForm):
     def edited_disclosure_id(self) -> int | None:
         return self.instance.disclosure_id_now()
 
-    def version_now(self) -> int | None:
-        disclosure = Disclosure.objects.filter(pk=self.edited_disclosure_id())
-        return disclosure.values_list("version", flat=True).first()
+    def stored_version(self, lock: bool = False) -> int | None:
+        stored = Disclosure.objects.filter(pk=self.edited_disclosure_id())
+        if lock:
+            stored = stored.select_for_update()
+        return stored.values_list("version", flat=True).first()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
-            self.fields["loaded_version"].initial = self.version_now()
+            self.fields["loaded_version"].initial = self.stored_version()
 
     def clean(self):
         cleaned = super().clean()
         if self.instance.pk is None:
             return cleaned
-        current = (
-            Disclosure.objects.select_for_update()
-            .filter(pk=self.edited_disclosure_id())
-            .values_list("version", flat=True)
-            .first()
-        )
         loaded = cleaned.get("loaded_version")
-        if loaded is None or loaded != current:
+        if loaded is None or loaded != self.stored_version(lock=True):
             raise forms.ValidationError(
                 _(
                     "保存被拒绝：您打开此页后，别人已修改并保存了这份部门预算公开。为免覆盖他人的修改，"
@@ -181,9 +204,6 @@ class DisclosureForm(EditVersionForm):
 
     def edited_disclosure_id(self) -> int | None:
         return self.instance.pk
-
-    def version_now(self) -> int:
-        return self.instance.version
 
     def clean(self):
         cleaned = super().clean()
@@ -401,7 +421,7 @@ def inline_group(anchor: str) -> str:
 
 
 @admin.register(Disclosure)
-class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
+class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAdmin):
     form = DisclosureForm
     list_display = [
         "department",
@@ -477,29 +497,13 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
-    def _visible_or_404(self, request, object_id) -> Disclosure:
-        """Outside a clerk's departments a disclosure does not exist (404), rather than
-        Django's redirect to the index."""
-        disclosure = self.get_object(request, object_id)
-        if disclosure is None:
-            raise Http404
-        return disclosure
-
-    def delete_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        self._visible_or_404(request, object_id)
-        return super().history_view(request, object_id, extra_context)
-
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past state, to read. django-simple-history would save a POST of this page
         over the disclosure, workflow status included: the history is for reading only
         (SIMPLE_HISTORY_REVERT_DISABLED hides its button, this refuses its POST)."""
         if request.method not in ("GET", "HEAD"):
             return HttpResponseNotAllowed(["GET", "HEAD"])
-        disclosure = self._visible_or_404(request, object_id)
+        disclosure = self.visible_or_404(request, object_id)
         if (
             not str(version_id).isdigit()
             or not disclosure.history.filter(history_id=version_id).exists()
@@ -508,21 +512,15 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
         return super().history_form_view(request, object_id, version_id, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        self._visible_or_404(request, object_id)
-        disclosure = self.get_object(request, object_id)
-        steps = workflow.available_steps(disclosure, request.user) if disclosure else []
-        findings = []
-        if disclosure is not None:
-            facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
-            findings = [
-                {"finding": f, "link": f"#{inline_group(anchor(f, facts))}"}
-                for f in run_checks(facts)
-            ]
+        disclosure = self.visible_or_404(request, object_id)
+        facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
         extra_context = {
             **(extra_context or {}),
-            "findings": findings,
-            "may_acknowledge": disclosure is not None
-            and roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure),
+            "findings": [
+                {"finding": f, "link": f"#{inline_group(anchor(f, facts))}"}
+                for f in run_checks(facts)
+            ],
+            "may_acknowledge": roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure),
             "workflow_steps": [
                 {
                     "action": step,
@@ -530,19 +528,15 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
                     "needs_reason": step
                     in (WorkflowEvent.Action.RETURN, WorkflowEvent.Action.CORRECT),
                 }
-                for step in steps
+                for step in workflow.available_steps(disclosure, request.user)
             ],
-            "workflow_events": disclosure.events.select_related("user") if disclosure else [],
+            "workflow_events": disclosure.events.all(),
             "function_subjects": sorted(
                 FunctionSubject.objects.names(disclosure.fiscal_year).items()
-            )
-            if disclosure
-            else [],
+            ),
             "economic_subjects": sorted(
                 EconomicSubject.objects.names(disclosure.fiscal_year).items()
-            )
-            if disclosure
-            else [],
+            ),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
@@ -654,7 +648,7 @@ class DisclosureAdmin(ReadOnlyWhenPublished, SimpleHistoryAdmin):
 # The performance forms' indicators, one level below the disclosure.
 
 
-class DisclosurePartAdmin(admin.ModelAdmin):
+class DisclosurePartAdmin(HiddenOutsideScope, ScopedChoices, admin.ModelAdmin):
     """A part of a disclosure edited on its own page: same scope, freeze and edit version
     as the disclosure it belongs to, which it can never leave (its disclosure is read-only
     here; parts are added on the disclosure's page)."""
@@ -678,11 +672,6 @@ class DisclosurePartAdmin(admin.ModelAdmin):
             readonly.append("disclosure")
         return readonly
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        return super().formfield_for_foreignkey(
-            db_field, request, **scoped_choices(db_field, request, kwargs)
-        )
-
     def has_add_permission(self, request):
         return False
 
@@ -699,21 +688,6 @@ class DisclosurePartAdmin(admin.ModelAdmin):
 
     def has_module_permission(self, request):
         return False  # reached from the disclosure's page, not the index
-
-    def change_view(self, request, object_id, form_url="", extra_context=None):
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().change_view(request, object_id, form_url, extra_context)
-
-    def delete_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().delete_view(request, object_id, extra_context)
-
-    def history_view(self, request, object_id, extra_context=None):
-        if self.get_object(request, object_id) is None:
-            raise Http404
-        return super().history_view(request, object_id, extra_context)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

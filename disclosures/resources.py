@@ -356,7 +356,7 @@ class RowResource(resources.ModelResource):
             raise ValueError(located(error, field, kwargs)) from None
 
     def after_save_instance(self, instance, row, **kwargs) -> None:
-        self.changed_disclosures.add(instance._disclosure_id())
+        self.changed_disclosures.add(instance.disclosure_id_now())
 
     def after_import(self, dataset, result, **kwargs) -> None:
         super().after_import(dataset, result, **kwargs)

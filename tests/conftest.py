@@ -17,6 +17,17 @@ def fast_password_hasher(settings):
     ]
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts and ends with no cached page: the database a cached page was made
+    from is rolled back after each test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def media_in_a_temporary_folder(tmp_path_factory):
     """Rendered files go to a temporary folder, not the project's media/."""

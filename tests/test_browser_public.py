@@ -13,6 +13,16 @@ from tests.test_browser_admin import pytestmark  # noqa: F401 - chromium, transa
 LINXIA = "临夏市人民代表大会常务委员会办公室"
 
 
+def download_beside_its_sha256(page, item: str) -> tuple[bytes, str]:
+    """Download the file of a download list item; its bytes are the SHA-256 it shows."""
+    shown = page.locator(f".downloads {item} code.sha").inner_text()
+    with page.expect_download() as download:
+        page.click(f".downloads {item} a")
+    content = Path(download.value.path()).read_bytes()
+    assert hashlib.sha256(content).hexdigest() == shown
+    return content, download.value.suggested_filename
+
+
 def test_a_citizen_on_a_phone_finds_reads_compares_and_downloads(
     demo_loaded,
     browser,
@@ -55,20 +65,13 @@ def test_a_citizen_on_a_phone_finds_reads_compares_and_downloads(
     page.screenshot(path=screenshots / "public-compare-375.png", full_page=True)
 
     page.goto(disclosure_url)
-    shown_sha = page.locator(".downloads .download-pdf code.sha").inner_text()
-    with page.expect_download() as download:
-        page.click("text=下载 PDF")
-    content = Path(download.value.path()).read_bytes()
+    # Each file is the one kept at publication, its SHA-256 shown beside its link.
+    content, name = download_beside_its_sha256(page, ".download-pdf")
     assert content.startswith(b"%PDF")
-    assert hashlib.sha256(content).hexdigest() == shown_sha
-    assert download.value.suggested_filename == f"2024年{LINXIA}部门预算.pdf"
-    # The workbook too is the file kept at publication, its SHA-256 beside its link.
-    shown_sha = page.locator(".downloads .download-xlsx code.sha").inner_text()
-    with page.expect_download() as download:
-        page.click(".download-xlsx a")
-    content = Path(download.value.path()).read_bytes()
+    assert name == f"2024年{LINXIA}部门预算.pdf"
+    content, name = download_beside_its_sha256(page, ".download-xlsx")
     assert content.startswith(b"PK")
-    assert hashlib.sha256(content).hexdigest() == shown_sha
+    assert name == f"2024年{LINXIA}部门预算.xlsx"
 
     desk = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     desk.goto(disclosure_url)

@@ -3,7 +3,6 @@ an unknown parameter (?nocache=<random>) is the same page and the same cache ent
 order of the parameters does not matter, and a parameter the page reads is a new entry."""
 
 import pytest
-from django.core.cache import cache
 from django.urls import URLPattern, get_resolver
 
 from disclosures.models import Disclosure
@@ -11,13 +10,6 @@ from disclosures.models import Disclosure
 pytestmark = pytest.mark.django_db
 
 LINXIA = "临夏市人民代表大会常务委员会办公室"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import jsonschema
 import pytest
 from django.conf import settings
-from django.core.cache import cache
 from django.urls import URLResolver, get_resolver, resolve
 
 from disclosures.models import Disclosure
@@ -114,13 +113,6 @@ def published():
     return Disclosure.objects.select_related("department__region").get(
         department__name=LINXIA, revision=1
     )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def test_every_pattern_outside_the_admin_is_walked():

@@ -28,13 +28,6 @@ LINXIA = "临夏市人民代表大会常务委员会办公室"
 ZENGCHENG = "广州市增城区人民代表大会常务委员会办公室"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def linxia():
     return Disclosure.objects.get(department__name=LINXIA, revision=1)

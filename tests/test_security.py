@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from admin_forms import admin_form_data
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
@@ -292,9 +293,7 @@ def test_renaming_a_department_or_unit_changes_nothing_published(client, linxia_
     unit.save()
     revision.department.region.name = "改名后的区划"
     revision.department.region.save()
-    from django.core.cache import cache
-
-    cache.clear()
+    cache.clear()  # the pages cached before the rename, within this test
 
     assert workbook_bytes(Disclosure.objects.with_contents().get(pk=revision.pk)) == (
         workbook_before

@@ -194,12 +194,7 @@ class Disclosure(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk:
-            stored = (
-                type(self)
-                .objects.filter(pk=self.pk)
-                .values(*self.WORKFLOW_FIELDS, "status")
-                .first()
-            )
+            stored = type(self).objects.filter(pk=self.pk).values(*self.WORKFLOW_FIELDS).first()
             if stored and stored["status"] == self.Status.PUBLISHED:
                 raise PublishedRevisionError(str(self))
             moved = stored and any(stored[f] != getattr(self, f) for f in self.WORKFLOW_FIELDS)

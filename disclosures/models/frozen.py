@@ -147,8 +147,6 @@ class FrozenWhenPublished(models.Model):
             .first()
         )
 
-    _disclosure_id = disclosure_id_now  # the name disclosures/resources.py reads
-
     def refuse_if_published(self) -> None:
         now, stored = self.disclosure_id_now(), self.disclosure_id_stored()
         if _published((now, stored)):
