@@ -292,7 +292,7 @@ LOGGING = {
     },
 }
 
-# Public pages are cached per publication stamp (disclosures/cache.py), so publishing or
+# Public pages are cached per publication stamp (disclosures/site/cache.py), so publishing or
 # correcting invalidates them in every process. Each gunicorn worker keeps its own memory
 # cache unless CACHE_LOCATION names a shared one (a directory for the file-based cache).
 CACHES = {

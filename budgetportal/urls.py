@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from disclosures.views import staff
+from disclosures.staff import views as staff
 
 admin.site.site_header = "部门预算公开平台"
 admin.site.site_title = "部门预算公开平台"

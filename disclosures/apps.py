@@ -11,5 +11,6 @@ class DisclosuresConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from disclosures.roles import ensure_roles
+        from disclosures.staff import admin  # noqa: F401 — registers the admin
 
         post_migrate.connect(ensure_roles, sender=self)

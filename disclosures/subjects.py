@@ -39,3 +39,39 @@ def ancestors(code: str) -> list[str]:
         result.insert(0, parent)
         parent = parent_code(parent)
     return result
+
+
+# One year's catalogue of one kind, and the one message for a code outside it -----------
+
+KIND_NAMES = {"function": "支出功能分类", "economic": "经济分类"}
+
+
+class Catalogue:
+    """The official names of one year's function or economic catalogue, by code.
+
+    Every door that takes a subject code (the admin, the flat import, the workbook
+    import) asks `problem` here, so a code is judged and refused in one way.
+    """
+
+    def __init__(self, kind: str, year: int, names: dict[str, str]):
+        self.kind, self.year, self.names = kind, year, names
+
+    @classmethod
+    def of(cls, kind: str, year: int) -> "Catalogue":
+        from disclosures.models import EconomicSubject, FunctionSubject
+
+        model = EconomicSubject if kind == "economic" else FunctionSubject
+        return cls(kind, year, model.objects.names(year))
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.names
+
+    def name(self, code: str) -> str:
+        return self.names.get(code, "")
+
+    def problem(self, code: str) -> str | None:
+        """Why `code` cannot name a row of this catalogue's tables, or None."""
+        valid = is_economic_code if self.kind == "economic" else is_function_code
+        if not valid(code) or code not in self.names:
+            return f"科目编码 {code} 不在 {self.year} 年{KIND_NAMES[self.kind]}科目中。"
+        return None

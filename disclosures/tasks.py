@@ -3,7 +3,7 @@ django-tasks-db's database backend and db_worker in production)."""
 
 from django.tasks import task
 
-from disclosures.pdf import store_pdf
+from disclosures.rendering.pdf import store_pdf
 from disclosures.workbook import store_workbook
 
 

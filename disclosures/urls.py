@@ -2,7 +2,10 @@
 
 from django.urls import include, path
 
-from .views import api, public, staff, workbook
+from .site import api
+from .site import views as public
+from .staff import views as staff
+from .staff import workbook
 
 app_name = "disclosures"
 

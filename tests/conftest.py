@@ -3,7 +3,7 @@ from pathlib import Path
 
 import pytest
 
-from disclosures.demo.loader import load_demo
+from disclosures.fixtures.demo.loader import load_demo
 
 CHROMIUM = "/usr/bin/chromium"
 

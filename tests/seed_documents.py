@@ -9,7 +9,7 @@ import re
 from functools import cache
 from pathlib import Path
 
-SOURCES = Path(__file__).resolve().parent.parent / "disclosures" / "demo" / "sources"
+SOURCES = Path(__file__).resolve().parent.parent / "disclosures" / "fixtures" / "demo" / "sources"
 LINXIA = SOURCES / "004_69e425832d03fcc4.txt"
 ZENGCHENG = SOURCES / "000_e61b6e1f16b05ded.txt"
 

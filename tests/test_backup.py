@@ -26,8 +26,8 @@ from django.db import connection
 from psycopg import sql
 
 from disclosures.backup import DATABASE_FILES, MANIFEST, MEDIA_ARCHIVE
-from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure
+from disclosures.rendering.dump import disclosure_document
 from disclosures.workbook import workbook_bytes
 
 pytestmark = pytest.mark.django_db

@@ -57,7 +57,7 @@ def test_a_cached_page_shows_nothing_of_the_parameters_it_ignores(client, linxia
 
 
 def test_the_api_list_links_its_next_page_with_the_parameters_it_reads(client, monkeypatch):
-    from disclosures.views import api
+    from disclosures.site import api
 
     monkeypatch.setattr(api, "PAGE_SIZE", 1)  # two published disclosures: two pages
     listed = client.get("/api/disclosures/?nocache=7&kind=budget").json()

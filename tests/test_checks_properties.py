@@ -1,7 +1,7 @@
 """Property tests: random consistent disclosures pass every check, and any change to
 a single amount is caught by at least one error.
 
-The disclosures come from disclosures.generate, drawn through hypothesis so a failure
+The disclosures come from disclosures.fixtures.generate, drawn through hypothesis so a failure
 shrinks to a small example. They are unsaved rows in a Facts: no database is involved.
 """
 
@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from disclosures.checks import Severity, run_checks
-from disclosures.generate import amount_cells, generated_facts
+from disclosures.fixtures.generate import amount_cells, generated_facts
 
 PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -9,8 +9,8 @@ from decimal import Decimal
 import pytest
 
 from disclosures.checks import REGISTRY, run_checks
-from disclosures.checks.facts import Facts
-from disclosures.generate import RandomSource, generated_facts
+from disclosures.facts import Facts
+from disclosures.fixtures.generate import RandomSource, generated_facts
 from disclosures.models import TableKey
 
 T = TableKey

@@ -14,9 +14,9 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from import_export.formats.base_formats import CSV, XLSX
 
-from disclosures.exports import FORMULA_STARTS
 from disclosures.models import Department, Disclosure, Project, ProjectIndicator, Unit
-from disclosures.resources import RESOURCES
+from disclosures.rendering.exports import FORMULA_STARTS
+from disclosures.staff.resources import RESOURCES
 
 pytestmark = pytest.mark.django_db
 

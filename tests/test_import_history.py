@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from workbooks import exported, find, load, save
 
-from disclosures.history import changes
 from disclosures.models import (
     DepartmentIndicator,
     DepartmentPerformanceForm,
@@ -21,6 +20,7 @@ from disclosures.models import (
     TableExplanation,
 )
 from disclosures.models.tables import TABLE_MODELS
+from disclosures.staff.history import changes
 from disclosures.workbook import apply_import, plan_import
 
 pytestmark = pytest.mark.django_db

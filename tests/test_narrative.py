@@ -16,7 +16,7 @@ from seed_documents import linxia_tables, linxia_text, squash
 
 from disclosures.checks import Facts, check_disclosure
 from disclosures.models import ChangeReason, Disclosure
-from disclosures.narrative import narrative
+from disclosures.rendering.narrative import narrative
 
 pytestmark = pytest.mark.django_db
 

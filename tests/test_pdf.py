@@ -11,8 +11,8 @@ from django.core.management import call_command
 from django.urls import reverse
 from pypdf import PdfReader
 
-from disclosures import pdf as pdf_module
 from disclosures.models import Disclosure, DisclosurePDF
+from disclosures.rendering import pdf as pdf_module
 
 pytestmark = pytest.mark.django_db
 
@@ -226,7 +226,7 @@ def test_benchmark_command_prints_time_memory_and_pages():
 
 
 def test_a_table_over_several_pages_repeats_its_header_and_keeps_rows_whole():
-    from disclosures.generate import RandomSource, generated_facts, save_generated
+    from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
 
     disclosure = save_generated(generated_facts(RandomSource(7), units=40, projects=2))
     reader = PdfReader(

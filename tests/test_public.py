@@ -17,9 +17,9 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from disclosures.exports import neutralise
-from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
 from disclosures.models import Department, Disclosure, Project, Region
+from disclosures.rendering.exports import neutralise
 from disclosures.workflow import approve, publish, submit
 
 pytestmark = pytest.mark.django_db
@@ -241,7 +241,7 @@ def test_region_comparison_sorts_by_any_column(client, linxia):
     names = {linxia.department.name, small.department.name, large.department.name}
     assert set(order("sort=total")) == names
     for key in ("total", "three_public", "office_running", "basic_share"):
-        from disclosures.public import region_figures
+        from disclosures.site.queries import region_figures
 
         figures = {
             f.disclosure.department.name: getattr(f, key) for f in region_figures(region, 2024)

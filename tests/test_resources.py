@@ -1,4 +1,4 @@
-"""Flat import and export of every kind of row (disclosures/resources.py) and the admin's
+"""Flat import and export of every kind of row (disclosures/staff/resources.py) and the admin's
 buttons for it: CSV and XLSX files read back with csv and openpyxl, round trips into a
 draft, bad files refused with a Chinese message and nothing saved, published revisions and
 other departments' disclosures out of reach."""
@@ -16,7 +16,7 @@ from django.utils.html import escape
 from import_export.formats.base_formats import CSV, XLSX
 
 from disclosures.models import Disclosure, GeneralExpenseRow, Project
-from disclosures.resources import RESOURCES, MoneyWidget
+from disclosures.staff.resources import RESOURCES, MoneyWidget
 
 pytestmark = pytest.mark.django_db
 

@@ -343,11 +343,11 @@ def test_route_by_role_matrix(client, demo, persona, settings):
 
 def test_every_admin_of_a_disclosures_rows_goes_through_the_rule():
     """A model admin registered later for a disclosure's rows must scope its queryset and
-    permissions as these do (disclosures/admin.py, disclosures/roles.py)."""
+    permissions as these do (disclosures/staff/admin.py, disclosures/roles.py)."""
     from django.contrib import admin
 
-    from disclosures.admin import DisclosureAdmin, DisclosurePartAdmin
     from disclosures.models.frozen import FrozenWhenPublished
+    from disclosures.staff.admin import DisclosureAdmin, DisclosurePartAdmin
 
     for model, model_admin in admin.site._registry.items():
         if model is Disclosure or issubclass(model, FrozenWhenPublished):

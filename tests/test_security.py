@@ -27,8 +27,8 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.frozen import PublishedRevisionError, RowMoveError, WorkflowFieldError
-from disclosures.pdf import store_pdf
-from disclosures.rendering import FileNotReady
+from disclosures.rendering.pdf import store_pdf
+from disclosures.rendering.stored import FileNotReady
 from disclosures.workbook import workbook_bytes
 
 LINXIA = "临夏市人民代表大会常务委员会办公室"
@@ -442,7 +442,7 @@ def test_events_and_history_keep_their_authors_when_an_account_is_deleted(clean_
     assert event.user is None and event.username == "linxia_clerk"
     record = form.history.latest("history_date")
     assert record.history_user is None and record.history_username == "linxia_clerk"
-    from disclosures.history import changes
+    from disclosures.staff.history import changes
 
     assert any(change.user == "linxia_clerk" for change in changes(clean_draft))
 

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from workbooks import LINXIA, ZENGCHENG, content_of, exported, find, load, save
 
-from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
 from disclosures.models import Department, Disclosure, GeneralExpenseRow
 from disclosures.workbook import WorkbookError, apply_import, plan_import, workbook_bytes
 

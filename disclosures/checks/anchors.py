@@ -1,8 +1,8 @@
 """Where a finding points in the rendered disclosure: the id of its table or form."""
 
+from disclosures.facts import Facts
 from disclosures.models import TableKey
 
-from .facts import Facts
 from .registry import Finding
 
 

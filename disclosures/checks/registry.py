@@ -14,8 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from disclosures import money
-
-from .facts import Facts
+from disclosures.facts import Facts
 
 
 class Severity(models.TextChoices):

@@ -9,10 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from disclosures import subjects
+from disclosures.facts import ZERO, Facts
 from disclosures.models import ComparisonItem, Passage, Project, SummaryItem, TableKey, UnitRow
 from disclosures.models.tables import INCOME_ITEMS, TABLE_MODELS, money_fields
 
-from .facts import ZERO, Facts
 from .registry import Finding, Severity, compare, figure, finding, register
 
 ERROR, WARNING = Severity.ERROR, Severity.WARNING

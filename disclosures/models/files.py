@@ -23,7 +23,7 @@ class RenderedFileQuerySet(models.QuerySet):
 
 
 class RenderedFile(models.Model):
-    """A file of a published revision (disclosures/rendering.py makes it).
+    """A file of a published revision (disclosures/rendering/stored.py makes it).
 
     The row is made first, empty, by the one worker that renders: a claim the others
     wait on. Once its file and SHA-256 are set it never changes again.

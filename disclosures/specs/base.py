@@ -245,6 +245,14 @@ class Block:
     left: tuple[str, ...]
     right: tuple[str, ...] = ()
     numbering: str | None = None
+    # The total item (on the same side) that this block's items add up to: the items of
+    # 一、 add to 本年收入合计; 本年收入合计 and the carried items add to 收入总计.
+    sums_into: str | None = None
+    # (income side, expense side) wording of the rule that makes this block's total item,
+    # as findings print it: "各项收入之和".
+    rules: tuple[str, ...] = ()
+    # Whether the table must print these items even when they are zero (FIXED_ITEMS).
+    required: bool = True
 
 
 @dataclass(frozen=True)
@@ -314,6 +322,25 @@ class SummarySource:
         return result
 
 
+# Structure -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowSum:
+    """Within every row: the `whole` column is the sum of the `parts` columns."""
+
+    whole: str
+    parts: tuple[str, ...]
+
+
+class Shape:
+    """What a table's rows are, which decides how its columns add up."""
+
+    SUMMARY = "summary"  # fixed items (tables 1, 2, 4): totals of items
+    SUBJECTS = "subjects"  # catalogue subjects: 类/款 rows sum the rows below, 总计 the 类
+    UNITS = "units"  # budget units: a unit with units below it, the department, 总计
+
+
 # The spec -----------------------------------------------------------------------------
 
 
@@ -326,6 +353,52 @@ class TableSpec:
     numbered: bool = True  # a row of column numbers (1 2 3 …) under the header
     note_on_top: bool = False
     landscape: bool = False
+    shape: str = Shape.SUBJECTS
+    # The catalogue its subject column names: "function", "economic", or None.
+    catalogue: str | None = None
+    # Within-row sums; a 合计 column and its parts.
+    row_sums: tuple[RowSum, ...] = ()
+
+    @property
+    def money(self) -> tuple[str, ...]:
+        """The model fields of its amount columns."""
+        if isinstance(self.source, SummarySource):
+            return ("amount",)
+        return tuple(column.attr for column in self.source.columns if column.numeric)
+
+    @property
+    def derived_columns(self) -> frozenset[str]:
+        """Columns every row computes from its other columns."""
+        return frozenset(rule.whole for rule in self.row_sums)
+
+    def sides(self) -> tuple[str | None, ...]:
+        """The sides of a summary table: ("income", "expense"), or (None,) for one side."""
+        return ("income", "expense") if self.source.two_sided else (None,)
+
+    def side_items(self, side: str | None) -> list[tuple[Block, str]]:
+        """(block, item) on one side of a summary table, in printed order."""
+        index = 1 if side == "expense" else 0
+        return [
+            (block, item)
+            for block in self.source.blocks
+            for item in (block.left, block.right)[index]
+        ]
+
+    def fixed_items(self, classes: list[str]) -> list[tuple[str | None, str, str]]:
+        """(side, item, subject code) that a summary table prints even when zero: its
+        required items, and on the expense side one row per function 类 in `classes`."""
+        from disclosures.models import SummaryItem
+
+        result = []
+        for side in self.sides():
+            for block, item in self.side_items(side):
+                if not block.required:
+                    continue
+                if item == SummaryItem.FUNCTION_CLASS:
+                    result += [(side, item, code) for code in classes]
+                else:
+                    result.append((side, item, ""))
+        return result
 
     def heading(self, number: int | None) -> str:
         return f"表{chinese_number(number)}、{self.title}" if number else str(self.title)

@@ -4,7 +4,18 @@ from disclosures.models import SummaryItem, TableKey
 from disclosures.models.tables import INCOME_ITEMS
 
 from .base import Block as B
-from .base import Column, H, ListSource, SummarySource, TableSpec, amount, sequence, text
+from .base import (
+    Column,
+    H,
+    ListSource,
+    RowSum,
+    Shape,
+    SummarySource,
+    TableSpec,
+    amount,
+    sequence,
+    text,
+)
 
 I = SummaryItem  # noqa: E741 — short alias keeps the block tables readable
 
@@ -12,6 +23,15 @@ I = SummaryItem  # noqa: E741 — short alias keeps the block tables readable
 def office_running_item(row, _n):
     """[30201]办公费, as table 9 prints an economic subject."""
     return f"[{row.code}]{row.name}" if row.code else row.name
+
+
+# Items of tables 1, 2 and 4 -------------------------------------------------------------
+
+CARRIED = (I.CARRIED_FORWARD, I.PRIOR_SURPLUS)
+FISCAL_INCOME = (I.GENERAL_BUDGET, I.GOVERNMENT_FUND, I.STATE_CAPITAL)
+# How findings word the rule behind 本年收入（支出）合计 and 收入（支出）总计, per side.
+CURRENT = ("各项收入之和", "各类支出之和")
+GRAND = ("本年收入合计＋上年结转＋上年结余", "本年支出合计＋结转下年")
 
 
 SPECS: dict[str, TableSpec] = {
@@ -27,18 +47,20 @@ SPECS: dict[str, TableSpec] = {
             source=SummarySource(
                 accessor="departmentsummaryrow_set",
                 blocks=(
-                    B(INCOME_ITEMS, (I.FUNCTION_CLASS,), numbering="chinese"),
-                    B((I.CURRENT_TOTAL,), (I.CURRENT_TOTAL,)),
+                    B(INCOME_ITEMS, (I.FUNCTION_CLASS,), "chinese", I.CURRENT_TOTAL),
                     B(
-                        (I.CARRIED_FORWARD, I.PRIOR_SURPLUS),
-                        (I.CARRY_TO_NEXT,),
-                        numbering="chinese",
+                        (I.CURRENT_TOTAL,),
+                        (I.CURRENT_TOTAL,),
+                        sums_into=I.GRAND_TOTAL,
+                        rules=CURRENT,
                     ),
-                    B((I.GRAND_TOTAL,), (I.GRAND_TOTAL,)),
+                    B(CARRIED, (I.CARRY_TO_NEXT,), "chinese", I.GRAND_TOTAL),
+                    B((I.GRAND_TOTAL,), (I.GRAND_TOTAL,), rules=GRAND),
                 ),
             ),
             numbered=False,
             note_on_top=True,
+            shape=Shape.SUMMARY,
         ),
         TableSpec(
             key=TableKey.DEPARTMENT_INCOME,
@@ -47,18 +69,21 @@ SPECS: dict[str, TableSpec] = {
             source=SummarySource(
                 accessor="departmentincomerow_set",
                 blocks=(
-                    B(INCOME_ITEMS, numbering="chinese"),
-                    B((I.CURRENT_TOTAL,)),
-                    B((I.CARRIED_FORWARD, I.PRIOR_SURPLUS), numbering="chinese"),
-                    B((I.GRAND_TOTAL,)),
+                    B(INCOME_ITEMS, (), "chinese", I.CURRENT_TOTAL),
+                    B((I.CURRENT_TOTAL,), sums_into=I.GRAND_TOTAL, rules=CURRENT),
+                    B(CARRIED, (), "chinese", I.GRAND_TOTAL),
+                    B((I.GRAND_TOTAL,), rules=GRAND),
                 ),
                 two_sided=False,
             ),
             numbered=False,
+            shape=Shape.SUMMARY,
         ),
         TableSpec(
             key=TableKey.DEPARTMENT_EXPENSE,
             title=TableKey.DEPARTMENT_EXPENSE.label,
+            catalogue="function",
+            row_sums=(RowSum("total", ("basic", "project", "carried_forward")),),
             header=(
                 (H("功能分类科目"), H("支出合计"), H("基本支出"), H("项目支出"), H("上年结转")),
             ),
@@ -83,25 +108,32 @@ SPECS: dict[str, TableSpec] = {
             source=SummarySource(
                 accessor="fiscalsummaryrow_set",
                 blocks=(
-                    B((I.CURRENT_TOTAL,), (I.CURRENT_TOTAL,), numbering="chinese"),
                     B(
-                        (I.GENERAL_BUDGET, I.GOVERNMENT_FUND, I.STATE_CAPITAL),
-                        (I.FUNCTION_CLASS,),
-                        numbering="paren",
+                        (I.CURRENT_TOTAL,),
+                        (I.CURRENT_TOTAL,),
+                        "chinese",
+                        I.GRAND_TOTAL,
+                        rules=CURRENT,
                     ),
-                    B(
-                        (I.CARRIED_FORWARD, I.PRIOR_SURPLUS),
-                        (I.CARRY_TO_NEXT,),
-                        numbering="chinese",
-                    ),
-                    B((I.GRAND_TOTAL,), (I.GRAND_TOTAL,)),
+                    B(FISCAL_INCOME, (I.FUNCTION_CLASS,), "paren", I.CURRENT_TOTAL),
+                    # Printed when there is carried money; not required when there is none.
+                    B(CARRIED, (I.CARRY_TO_NEXT,), "chinese", I.GRAND_TOTAL, required=False),
+                    B((I.GRAND_TOTAL,), (I.GRAND_TOTAL,), rules=GRAND),
                 ),
             ),
             numbered=False,
+            shape=Shape.SUMMARY,
         ),
         TableSpec(
             key=TableKey.FISCAL_BY_UNIT,
             title=TableKey.FISCAL_BY_UNIT.label,
+            shape=Shape.UNITS,
+            row_sums=(
+                RowSum("total", ("general_total", "fund_total", "capital_total")),
+                RowSum("general_total", ("general_basic", "general_project")),
+                RowSum("fund_total", ("fund_basic", "fund_project")),
+                RowSum("capital_total", ("capital_basic", "capital_project")),
+            ),
             header=(
                 (
                     H("单位名称", rowspan=2),
@@ -133,6 +165,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.GENERAL_EXPENSE,
             title=TableKey.GENERAL_EXPENSE.label,
+            catalogue="function",
+            row_sums=(RowSum("total", ("basic", "project")),),
             header=(
                 (H("功能分类科目", colspan=2), H("一般公共预算支出", colspan=3)),
                 (H("科目编码"), H("科目名称"), H("合计"), H("基本支出"), H("项目支出")),
@@ -151,6 +185,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.GENERAL_BASIC,
             title=TableKey.GENERAL_BASIC.label,
+            catalogue="economic",
+            row_sums=(RowSum("total", ("personnel", "running")),),
             header=(
                 (H("经济分类科目", colspan=2), H("一般公共预算基本支出", colspan=3)),
                 (H("科目编码"), H("科目名称"), H("合计"), H("人员经费"), H("公用经费")),
@@ -169,6 +205,13 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.THREE_PUBLIC,
             title=TableKey.THREE_PUBLIC.label,
+            shape=Shape.UNITS,
+            row_sums=(
+                RowSum(
+                    "three_public_total",
+                    ("abroad", "reception", "vehicle_purchase", "vehicle_operation"),
+                ),
+            ),
             header=(
                 (
                     H("单位名称", rowspan=3),
@@ -202,6 +245,8 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.OFFICE_RUNNING,
             title=TableKey.OFFICE_RUNNING.label,
+            catalogue="economic",
+            row_sums=(RowSum("total", ("basic", "project")),),
             header=((H("序号"), H("项目"), H("合计"), H("基本支出"), H("项目支出")),),
             source=ListSource(
                 accessor="officerunningrow_set",
@@ -217,6 +262,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.FUND_EXPENSE,
             title=TableKey.FUND_EXPENSE.label,
+            catalogue="function",
             header=((H("项目"), H("预算数")),),
             source=ListSource(
                 accessor="fundexpenserow_set",
@@ -226,6 +272,7 @@ SPECS: dict[str, TableSpec] = {
         TableSpec(
             key=TableKey.CAPITAL_EXPENSE,
             title=TableKey.CAPITAL_EXPENSE.label,
+            catalogue="function",
             header=((H("项目"), H("预算数")),),
             source=ListSource(
                 accessor="capitalexpenserow_set",

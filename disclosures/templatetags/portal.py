@@ -6,7 +6,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language, gettext
 
-from disclosures import money, public
+from disclosures import money
+from disclosures.site import queries
 
 register = template.Library()
 
@@ -41,7 +42,7 @@ def table_heading(table) -> str:
 @register.filter
 def change_from(value: Decimal | None, before: Decimal | None) -> Decimal | None:
     """Year-on-year change in per cent."""
-    return public.change(value, before)
+    return queries.change(value, before)
 
 
 @register.filter

@@ -17,7 +17,7 @@ from .writer import workbook_bytes
 def store_workbook(disclosure_id: int):
     """The stored workbook of a published revision, rendered now if nobody has yet."""
     from disclosures.models import DisclosureWorkbook
-    from disclosures.rendering import store
+    from disclosures.rendering.stored import store
 
     return store(DisclosureWorkbook, disclosure_id, workbook_bytes)
 

@@ -24,9 +24,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
-from disclosures.exports import FORMULA_STARTS
 from disclosures.models import Disclosure
 from disclosures.numerals import chinese_number
+from disclosures.rendering.exports import FORMULA_STARTS
 from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.base import Cell, leaf_count, place
 

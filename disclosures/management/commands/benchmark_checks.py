@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from disclosures.checks import Facts, run_checks
-from disclosures.generate import RandomSource, generated_facts
+from disclosures.fixtures.generate import RandomSource, generated_facts
 from disclosures.models import Disclosure
 
 

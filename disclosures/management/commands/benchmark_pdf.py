@@ -6,10 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from disclosures.checks import run_checks
-from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
 from disclosures.management.benchmarking import peak_mib, peak_rss_mib, published_linxia
 from disclosures.models import Disclosure
-from disclosures.pdf import render_pdf
+from disclosures.rendering.pdf import render_pdf
 
 
 def page_count(content: bytes) -> int:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from disclosures.generate import RandomSource, generated_facts, save_generated
+from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
 from disclosures.management.benchmarking import (
     median_seconds,
     peak_mib,

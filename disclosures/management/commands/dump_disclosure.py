@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand
 
-from disclosures.dump import disclosure_document
 from disclosures.management.selection import add_department_arguments, find_disclosure
+from disclosures.rendering.dump import disclosure_document
 
 
 class Command(BaseCommand):

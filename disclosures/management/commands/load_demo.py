@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from disclosures.demo.loader import load_demo
+from disclosures.fixtures.demo.loader import load_demo
 
 NOT_PRODUCTION = "--i-know-this-is-not-production"
 

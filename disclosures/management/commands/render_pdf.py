@@ -4,7 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from disclosures.models import Disclosure
-from disclosures.pdf import render_pdf, store_pdf
+from disclosures.rendering.pdf import render_pdf, store_pdf
 
 
 class Command(BaseCommand):

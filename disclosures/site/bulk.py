@@ -7,8 +7,8 @@ import zipfile
 from collections.abc import Iterator
 
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import pdf_filename, store_pdf
-from disclosures.rendering import FileNotReady
+from disclosures.rendering.pdf import pdf_filename, store_pdf
+from disclosures.rendering.stored import FileNotReady
 
 
 def regions_under(region: Region) -> list[int]:

@@ -13,7 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import translation
 
 from disclosures import money
-from disclosures.checks.facts import ZERO, Facts
+from disclosures.facts import ZERO, Facts
 from disclosures.models import ComparisonItem, Passage, Project, SummaryItem, TableKey
 from disclosures.models.tables import INCOME_ITEMS
 from disclosures.numerals import chinese_number

@@ -11,7 +11,7 @@ from django.utils import translation
 from disclosures import money
 from disclosures.checks import Facts, run_checks
 from disclosures.models import Disclosure, Passage
-from disclosures.narrative import narrative
+from disclosures.rendering.narrative import narrative
 from disclosures.specs import performance_forms, statutory_tables
 
 

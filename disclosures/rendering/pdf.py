@@ -12,12 +12,12 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from weasyprint import CSS, HTML
 
-from disclosures.charts import disclosure_charts
 from disclosures.checks import Facts
 from disclosures.models import Disclosure, DisclosurePDF, TableKey
-from disclosures.narrative import narrative
-from disclosures.public import three_public_years
-from disclosures.rendering import store
+from disclosures.rendering.charts import disclosure_charts
+from disclosures.rendering.narrative import narrative
+from disclosures.rendering.stored import store
+from disclosures.site.queries import three_public_years
 from disclosures.specs import performance_forms, statutory_tables
 
 PRINT_CSS = Path(settings.BASE_DIR) / "static" / "css" / "print.css"

@@ -9,11 +9,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from disclosures import public
-from disclosures.cache import cached_page
 from disclosures.checks import Facts, run_checks
-from disclosures.dump import disclosure_document
 from disclosures.models import Department, Disclosure, Region
+from disclosures.rendering.dump import disclosure_document
+from disclosures.site import queries
+from disclosures.site.cache import cached_page
 from disclosures.specs import statutory_table
 
 PAGE_SIZE = 100
@@ -78,7 +78,7 @@ def regions(request: HttpRequest) -> JsonResponse:
 @cached_page()
 def region(request: HttpRequest, code: str) -> JsonResponse:
     found = get_object_or_404(Region.objects.select_related("parent"), code=code)
-    departments = Department.objects.filter(region__in=public.region_and_below(found))
+    departments = Department.objects.filter(region__in=queries.region_and_below(found))
     return _json(
         request,
         {
@@ -135,7 +135,7 @@ def disclosures(request: HttpRequest) -> JsonResponse:
     found = (
         Disclosure.objects.published().select_related("department__region", "pdf")
         if asked.revisions == "all"
-        else public.public_disclosures()
+        else queries.public_disclosures()
     )
     if asked.year is not None:
         found = found.filter(fiscal_year=asked.year)
@@ -143,7 +143,7 @@ def disclosures(request: HttpRequest) -> JsonResponse:
         found = found.filter(department=asked.department)
     if asked.region:
         region = get_object_or_404(Region, code=asked.region)
-        found = found.filter(department__region__in=public.region_and_below(region))
+        found = found.filter(department__region__in=queries.region_and_below(region))
     if asked.kind:
         found = found.filter(kind=asked.kind)
     found = found.order_by("-fiscal_year", "department__name", "kind", "-revision")
@@ -188,7 +188,7 @@ class ListQuery:
             year=_number(query, "year", *YEARS, f"year 须为 {YEARS[0]} 至 {YEARS[1]} 的年度"),
             region=query.get("region", "").strip(),
             department=_number(
-                query, "department", 1, public.LARGEST_ID, "department 须为部门编号"
+                query, "department", 1, queries.LARGEST_ID, "department 须为部门编号"
             ),
             kind=_choice(query, "kind", Disclosure.Kind.values, "kind 须为 budget 或 final"),
             revisions=_choice(query, "revisions", ["all"], "revisions 须为 all 或留空"),
@@ -247,7 +247,7 @@ def openapi(request: HttpRequest) -> JsonResponse:
 def index(request: HttpRequest) -> HttpResponse:
     """The API for people: every path of the schema with its parameters and an example."""
     spec = schema(request.build_absolute_uri("/"))
-    sample = public.public_disclosures().order_by("pk").first()
+    sample = queries.public_disclosures().order_by("pk").first()
     operations = [
         {"path": path, **operation["get"], "example": _example(path, sample)}
         for path, operation in spec["paths"].items()
@@ -375,7 +375,7 @@ def schema(server: str) -> dict:
                             "部门编号",
                             "integer",
                             minimum=1,
-                            maximum=public.LARGEST_ID,
+                            maximum=queries.LARGEST_ID,
                         ),
                         _parameter(
                             "kind",

@@ -10,15 +10,14 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET
 
-from disclosures import public
-from disclosures.cache import cached_page
-from disclosures.dump import disclosure_document
-from disclosures.exports import table_csv
 from disclosures.models import Department, Disclosure, Region
-from disclosures.rendering import FileNotReady
+from disclosures.rendering.downloads import attachment, file_not_ready, stored_file
+from disclosures.rendering.dump import disclosure_document
+from disclosures.rendering.exports import table_csv
+from disclosures.rendering.stored import FileNotReady
+from disclosures.site import queries
+from disclosures.site.cache import cached_page
 from disclosures.specs import statutory_table
-from disclosures.views import attachment
-from disclosures.views.files import file_not_ready, stored_file
 from disclosures.workbook import store_workbook
 
 # What a search box needs; a longer query is searched for its beginning.
@@ -28,14 +27,14 @@ SEARCH_LENGTH = 100
 @require_GET
 @cached_page()
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "public/home.html", public.home())
+    return render(request, "public/home.html", queries.home())
 
 
 @require_GET
 @cached_page(params=("q",))
 def search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:SEARCH_LENGTH]
-    hits = public.search(query)
+    hits = queries.search(query)
     return render(request, "public/search.html", {"query": query, "hits": hits})
 
 
@@ -43,7 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @cached_page()
 def region(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
-    years = public.published_years(public.region_and_below(region))
+    years = queries.published_years(queries.region_and_below(region))
     return render(request, "public/region.html", {"region": region, "years": years})
 
 
@@ -51,7 +50,7 @@ def region(request: HttpRequest, code: str) -> HttpResponse:
 @cached_page()
 def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
-    rows = public.region_year(region, year, timezone.localdate())
+    rows = queries.region_year(region, year, timezone.localdate())
     return render(
         request, "public/region_year.html", {"region": region, "year": year, "rows": rows}
     )
@@ -63,7 +62,7 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
     region = get_object_or_404(Region, code=code)
     sort = request.GET.get("sort", "total")
     descending = request.GET.get("order", "desc") != "asc"
-    sort = sort if sort in public.SORTABLE else "total"
+    sort = sort if sort in queries.SORTABLE else "total"
     columns = [
         {
             "key": key,
@@ -72,7 +71,7 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
             "next": "asc" if key == sort and descending else "desc",
             "aria_sort": ("descending" if descending else "ascending") if key == sort else None,
         }
-        for key, label in public.COMPARE_COLUMNS
+        for key, label in queries.COMPARE_COLUMNS
     ]
     return render(
         request,
@@ -80,7 +79,7 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
         {
             "region": region,
             "year": year,
-            "rows": public.region_figures(region, year, sort, descending),
+            "rows": queries.region_figures(region, year, sort, descending),
             "columns": columns,
         },
     )
@@ -90,7 +89,7 @@ def region_compare(request: HttpRequest, code: str, year: int) -> HttpResponse:
 @cached_page()
 def department(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
-    years = public.department_years(department)
+    years = queries.department_years(department)
     if not years:
         raise Http404("no published disclosure")
     return render(request, "public/department.html", {"department": department, "years": years})
@@ -100,19 +99,19 @@ def department(request: HttpRequest, pk: int) -> HttpResponse:
 @cached_page()
 def department_compare(request: HttpRequest, pk: int) -> HttpResponse:
     department = get_object_or_404(Department.objects.select_related("region"), pk=pk)
-    series = public.yearly_figures(department)
+    series = queries.yearly_figures(department)
     if not series:
         raise Http404("no published disclosure")
     return render(
         request,
         "public/department_compare.html",
-        {"department": department, "series": series, "table": public.year_on_year(series)},
+        {"department": department, "series": series, "table": queries.year_on_year(series)},
     )
 
 
 def published_revision(pk: int, year: int, kind: str, revision: int | None) -> Disclosure:
     """The revision asked for, or the current one; 404 unless published."""
-    if max(pk, year, revision or 0) > public.LARGEST_ID:
+    if max(pk, year, revision or 0) > queries.LARGEST_ID:
         raise Http404("no such published revision")
     disclosures = Disclosure.objects.published().filter(department=pk, fiscal_year=year, kind=kind)
     if revision is not None:
@@ -128,7 +127,7 @@ def published_revision(pk: int, year: int, kind: str, revision: int | None) -> D
 def disclosure(
     request: HttpRequest, pk: int, year: int, kind: str = "budget", revision: int | None = None
 ) -> HttpResponse:
-    page = public.disclosure_page(published_revision(pk, year, kind, revision))
+    page = queries.disclosure_page(published_revision(pk, year, kind, revision))
     return render(request, "public/disclosure.html", {"page": page, "d": page.disclosure})
 
 

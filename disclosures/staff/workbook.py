@@ -23,9 +23,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from disclosures.models import Department, Disclosure
+from disclosures.rendering.downloads import attachment
 from disclosures.roles import editable_departments
-from disclosures.views import attachment
-from disclosures.views.public import XLSX
+from disclosures.site.views import XLSX
 from disclosures.workbook import Problem, WorkbookError, apply_import, plan_import, workbook_of
 from disclosures.workbook.opening import MAX_BYTES
 

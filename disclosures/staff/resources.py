@@ -29,7 +29,6 @@ from import_export.fields import Field
 from import_export.formats.base_formats import CSV
 
 from disclosures import money
-from disclosures.exports import FORMULA_STARTS, neutralise
 from disclosures.models import (
     Department,
     DepartmentIndicator,
@@ -44,6 +43,7 @@ from disclosures.models import (
 )
 from disclosures.models.fields import MoneyField
 from disclosures.models.tables import TABLE_MODELS, EconomicSubjectRow
+from disclosures.rendering.exports import FORMULA_STARTS, neutralise
 from disclosures.roles import may_edit
 from disclosures.workbook import cells
 

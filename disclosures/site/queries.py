@@ -14,7 +14,6 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from disclosures.charts import Chart, disclosure_charts
 from disclosures.checks import Facts, Finding, run_checks
 from disclosures.models import (
     ComparisonItem,
@@ -27,7 +26,8 @@ from disclosures.models import (
     ThreePublicRow,
 )
 from disclosures.models.disclosure import PUBLISHED_LATE
-from disclosures.narrative import narrative
+from disclosures.rendering.charts import Chart, disclosure_charts
+from disclosures.rendering.narrative import narrative
 from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.layouts import WITH_NARRATIVE
 

@@ -1,10 +1,17 @@
-"""Serving the files a published revision was rendered into (disclosures/rendering.py)."""
+"""Serving downloads: the files a published revision was rendered into
+(disclosures/rendering/stored.py) and the Content-Disposition of every download."""
+
+from urllib.parse import quote
 
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from disclosures.models.files import RenderedFile
-from disclosures.views import attachment
+
+
+def attachment(filename: str) -> str:
+    """Content-Disposition for a download with a Chinese file name (RFC 6266)."""
+    return f"attachment; filename*=UTF-8''{quote(filename)}"
 
 
 def stored_file(request: HttpRequest, stored: RenderedFile, filename: str, content_type: str):

@@ -11,15 +11,14 @@ from django.http import (
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from disclosures.bulk import published_zip
 from disclosures.checks import Facts, run_checks
-from disclosures.dump import disclosure_document
 from disclosures.models import Disclosure, Region
-from disclosures.pdf import pdf_filename, render_pdf, store_pdf
-from disclosures.rendering import FileNotReady
+from disclosures.rendering.downloads import attachment, file_not_ready, stored_file
+from disclosures.rendering.dump import disclosure_document
+from disclosures.rendering.pdf import pdf_filename, render_pdf, store_pdf
+from disclosures.rendering.stored import FileNotReady
+from disclosures.site.bulk import published_zip
 from disclosures.specs import performance_forms, statutory_tables
-from disclosures.views import attachment
-from disclosures.views.files import file_not_ready, stored_file
 
 
 @require_GET

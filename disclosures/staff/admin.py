@@ -27,7 +27,6 @@ from disclosures import derive, roles, workflow
 from disclosures.checks import Facts, run_checks
 from disclosures.checks.acknowledge import acknowledge_key
 from disclosures.checks.anchors import anchor
-from disclosures.history import changes
 from disclosures.models import (
     AssetHoldings,
     ChangeReason,
@@ -51,9 +50,10 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
-from disclosures.resources import RESOURCES, ExcelCSV, FileReadError
 from disclosures.roles import may_edit
 from disclosures.specs import LAYOUTS
+from disclosures.staff.history import changes
+from disclosures.staff.resources import RESOURCES, ExcelCSV, FileReadError
 
 
 @admin.register(Region)
@@ -699,7 +699,7 @@ class DisclosurePartAdmin(HiddenOutsideScope, ScopedChoices, admin.ModelAdmin):
 
 class FlatImportExport(ImportExportMixin):
     """Import and export buttons on the changelist: every row of the list as one CSV or
-    XLSX file, named by natural keys (disclosures/resources.py), and back. Exports take
+    XLSX file, named by natural keys (disclosures/staff/resources.py), and back. Exports take
     the changelist's scope and filters; imports write only drafts the user may edit."""
 
     formats = [CSV, XLSX]

@@ -1,0 +1,4 @@
+"""The staff side: the admin, change history, previews and the workbook import views.
+
+Every door here goes through disclosures/roles.py.
+"""
