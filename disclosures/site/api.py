@@ -1,7 +1,9 @@
 """The read-only JSON API: regions, departments, published disclosures, their tables and
 findings. The OpenAPI schema below is the contract; /api/ renders it for people."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
@@ -9,8 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import translation
 from django.views.decorators.http import require_GET
 
-from disclosures.checks import Facts, run_checks
-from disclosures.models import Department, Disclosure, Region
+from disclosures.checks import Facts, Severity, run_checks
+from disclosures.models import ComparisonItem, Department, Disclosure, Layout, Passage, Region
 from disclosures.rendering.dump import disclosure_document
 from disclosures.site import queries
 from disclosures.site.cache import cached_page
@@ -27,6 +29,23 @@ def _json(request: HttpRequest, data: Any, status: int = 200) -> JsonResponse:
     )
     response["Access-Control-Allow-Origin"] = "*"  # public data, read-only
     return response
+
+
+NOT_FOUND = "不存在或未公开"
+
+
+def json_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A 404 as JSON, as the schema says, not the site's HTML page: a script reading the
+    API gets {"error": …} from every operation. Drafts and unknown ids read the same."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except Http404:
+            return _json(request, {"error": NOT_FOUND}, status=404)
+
+    return wrapper
 
 
 def _url(request: HttpRequest, path: str) -> str:
@@ -75,6 +94,7 @@ def regions(request: HttpRequest) -> JsonResponse:
 
 
 @require_GET
+@json_errors
 @cached_page()
 def region(request: HttpRequest, code: str) -> JsonResponse:
     found = get_object_or_404(Region.objects.select_related("parent"), code=code)
@@ -99,6 +119,7 @@ def region(request: HttpRequest, code: str) -> JsonResponse:
 
 
 @require_GET
+@json_errors
 @cached_page()
 def department(request: HttpRequest, pk: int) -> JsonResponse:
     found = get_object_or_404(Department.objects.select_related("region"), pk=pk)
@@ -125,6 +146,7 @@ LIST_PARAMETERS = ("year", "region", "department", "kind", "revisions", "page")
 
 
 @require_GET
+@json_errors
 @cached_page(params=LIST_PARAMETERS)
 def disclosures(request: HttpRequest) -> JsonResponse:
     """Current published revisions (all revisions with ?revisions=all), filtered, paged."""
@@ -214,6 +236,7 @@ def _choice(query: QueryDict, name: str, allowed: list[str], problem: str) -> st
 
 
 @require_GET
+@json_errors
 @cached_page()
 def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
     found = _published(pk)
@@ -222,6 +245,7 @@ def disclosure(request: HttpRequest, pk: int) -> JsonResponse:
 
 
 @require_GET
+@json_errors
 @cached_page()
 def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
     rendered = statutory_table(_published(pk), key)
@@ -231,6 +255,7 @@ def table(request: HttpRequest, pk: int, key: str) -> JsonResponse:
 
 
 @require_GET
+@json_errors
 @cached_page()
 def findings(request: HttpRequest, pk: int) -> JsonResponse:
     data = [finding.as_dict() for finding in run_checks(Facts.of(_published(pk)))]
@@ -285,17 +310,49 @@ def _parameter(
     }
 
 
+STRING = {"type": "string"}
+INTEGER = {"type": "integer"}
+URI = {"type": "string", "format": "uri"}
+DATE = {"type": ["string", "null"], "format": "date"}
+DATE_TIME = {"type": ["string", "null"], "format": "date-time"}
+DECIMAL = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "两位小数，如 990.07"}
+
+
+def _object(properties: dict[str, Any], optional: tuple[str, ...] = ()) -> dict:
+    """An object with these properties, each always present except those named optional."""
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": [name for name in properties if name not in optional],
+    }
+
+
+def _array(items: dict) -> dict:
+    return {"type": "array", "items": items}
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _or_null(schema: dict) -> dict:
+    return {"anyOf": [schema, {"type": "null"}]}
+
+
 def _json_content(ref: str) -> dict:
-    return {"application/json": {"schema": {"$ref": f"#/components/schemas/{ref}"}}}
+    return {"application/json": {"schema": _ref(ref)}}
 
 
-def _operation(summary: str, description: str, parameters=(), ref: str | None = None) -> dict:
-    response = {"description": "成功"}
-    if ref:
-        response["content"] = _json_content(ref)
-    responses = {"200": response, "404": {"description": "不存在或未公开"}}
+def _operation(
+    summary: str, description: str, parameters=(), *, ref: str, not_found: str = ""
+) -> dict:
+    """A GET whose 200 answers `ref`; a 404 where something asked for may not exist
+    (`not_found` says when); a 400 where it reads query parameters."""
+    responses = {"200": {"description": "成功", "content": _json_content(ref)}}
     if any(parameter["in"] == "query" for parameter in parameters):
         responses["400"] = {"description": "参数有误", "content": _json_content("Error")}
+    if not_found:
+        responses["404"] = {"description": not_found, "content": _json_content("Error")}
     return {
         "get": {
             "summary": summary,
@@ -306,37 +363,194 @@ def _operation(summary: str, description: str, parameters=(), ref: str | None = 
     }
 
 
-def schema(server: str) -> dict:
-    disclosure_id = _parameter("id", "path", "公开版本的编号", "integer")
-    summary_properties = {
-        "id": {"type": "integer"},
-        "department": {
-            "type": "object",
-            "properties": {"id": {"type": "integer"}, "name": {"type": "string"}},
-        },
+def _components() -> dict[str, dict]:
+    """The response bodies. Every key a response carries is listed here, and every
+    listed key is present unless named optional (tests/test_openapi.py checks both)."""
+    summary = {
+        "id": INTEGER,
+        "department": _object({"id": INTEGER, "name": STRING}),
         "region_code": {"type": "string", "description": "行政区划代码"},
-        "fiscal_year": {"type": "integer"},
+        "fiscal_year": INTEGER,
         "kind": {"type": "string", "enum": list(Disclosure.Kind.values)},
         "revision": {"type": "integer", "description": "版本，首次公开为 1，每次更正加 1"},
-        "published_at": {"type": ["string", "null"], "format": "date-time"},
-        "correction_note": {"type": "string"},
-        "url": {"type": "string", "format": "uri"},
-        "api_url": {"type": "string", "format": "uri"},
-        "json_url": {"type": "string", "format": "uri"},
-        "xlsx_url": {
-            "type": "string",
-            "format": "uri",
-            "description": "Excel 工作簿：各表按公开表样式排版，金额为数值",
-        },
-        "pdf": {
-            "type": ["object", "null"],
-            "properties": {
-                "url": {"type": "string", "format": "uri"},
-                "sha256": {"type": "string"},
-                "bytes": {"type": "integer"},
-            },
-        },
+        "published_at": DATE_TIME,
+        "correction_note": STRING,
+        "url": URI,
+        "api_url": URI,
+        "json_url": {**URI, "description": "完整内容的 JSON 下载，即 document"},
+        "xlsx_url": {**URI, "description": "Excel 工作簿：各表按公开表样式排版，金额为数值"},
+        "pdf": _or_null(_object({"url": URI, "sha256": STRING, "bytes": INTEGER})),
     }
+    comparison = {
+        "item": {"type": "string", "enum": list(ComparisonItem.values)},
+        "subject_code": {"type": "string", "description": "功能分类科目（类），仅按类比较时"},
+    }
+    document = {
+        "department": STRING,
+        "region": {"type": "string", "description": "行政区划全称"},
+        "region_code": STRING,
+        "units": _array(_object({"name": STRING, "is_headquarters": {"type": "boolean"}})),
+        "fiscal_year": INTEGER,
+        "kind": {"type": "string", "enum": list(Disclosure.Kind.values)},
+        "kind_display": STRING,
+        "revision": INTEGER,
+        "status": {"type": "string", "enum": list(Disclosure.Status.values)},
+        "layout": {"type": "string", "enum": list(Layout.values)},
+        "title": STRING,
+        "approved_on": {**DATE, "description": "批复日期"},
+        "signed_on": DATE,
+        "published_at": DATE_TIME,
+        "correction_note": STRING,
+        "passages": _array(
+            _object(
+                {
+                    "section": {"type": "string", "enum": list(Passage.Section.values)},
+                    "title": STRING,
+                    "text": STRING,
+                }
+            )
+        ),
+        "narrative": {**_array(STRING), "description": "情况说明，逐段"},
+        "findings": _array(_ref("Finding")),
+        "prior_year_figures": _array(_object({**comparison, "amount": DECIMAL})),
+        "change_reasons": _array(_object({**comparison, "text": STRING})),
+        "procurement": _or_null(
+            _object(
+                dict.fromkeys(
+                    ("total", "goods", "works", "services", "sme_reserved", "micro_reserved"),
+                    DECIMAL,
+                )
+            )
+        ),
+        "assets": _or_null(
+            _object(
+                {
+                    "fixed_assets": DECIMAL,
+                    "office_space_area": {**DECIMAL, "description": "平方米"},
+                    "office_space_value": DECIMAL,
+                    "vehicle_count": INTEGER,
+                    "vehicle_value": DECIMAL,
+                    "large_equipment_value": DECIMAL,
+                    "planned_purchases": DECIMAL,
+                }
+            )
+        ),
+        "tables": _array(_ref("Table")),
+        "performance": _object(
+            {
+                "department_form": _or_null(_ref("Table")),
+                "project_forms": _array(_ref("Table")),
+                "project_list": _or_null(_ref("Table")),
+                "key_projects": _array(
+                    _object(
+                        {
+                            **dict.fromkeys(
+                                (
+                                    "name",
+                                    "overview",
+                                    "basis",
+                                    "implementer",
+                                    "plan",
+                                    "expected_goal",
+                                ),
+                                STRING,
+                            ),
+                            "start_date": DATE,
+                            "end_date": DATE,
+                            "annual_budget": DECIMAL,
+                        }
+                    )
+                ),
+            }
+        ),
+    }
+    return {
+        "Error": _object({"error": {"type": "string", "description": "哪里有误，中文"}}),
+        "Region": _object(
+            {
+                "code": STRING,
+                "name": STRING,
+                "parent": {"type": ["string", "null"], "description": "上级区划代码"},
+                "api_url": URI,
+                "url": URI,
+            }
+        ),
+        "RegionList": _object({"regions": _array(_ref("Region"))}),
+        "RegionDepartments": _object(
+            {
+                "code": STRING,
+                "name": STRING,
+                "parent": {"type": ["string", "null"]},
+                "departments": _array(
+                    _object({"id": INTEGER, "name": STRING, "code": STRING, "api_url": URI})
+                ),
+            }
+        ),
+        "Department": _object(
+            {
+                "id": INTEGER,
+                "name": STRING,
+                "code": STRING,
+                "region_code": STRING,
+                "url": URI,
+                "disclosures": _array(_ref("DisclosureSummary")),
+            }
+        ),
+        "DisclosureSummary": _object(summary),
+        "DisclosureList": _object(
+            {
+                "count": INTEGER,
+                "page": INTEGER,
+                "next": {"type": ["string", "null"], "format": "uri"},
+                "results": _array(_ref("DisclosureSummary")),
+            }
+        ),
+        "Disclosure": _object({**summary, "document": _ref("Document")}),
+        "Document": _object(document),
+        "Cell": _object({"text": STRING, "colspan": INTEGER, "rowspan": INTEGER}),
+        "Table": _object(
+            {
+                "number": {"type": ["integer", "null"], "description": "表号，绩效目标表无"},
+                "key": STRING,
+                "title": STRING,
+                "heading": STRING,
+                "subtitle": STRING,
+                "captions": {**_array(STRING), "description": "表上方的行，如单位名称、单位"},
+                "header": _array(_array(_ref("Cell"))),
+                "rows": _array(_array(STRING)),
+                "cells": {
+                    **_array(_array(_ref("Cell"))),
+                    "description": "仅表体有合并单元格时（绩效目标表）：与 rows 同，含跨行跨列",
+                },
+                "note": STRING,
+                "explanation": STRING,
+            },
+            optional=("cells",),
+        ),
+        "Finding": _object(
+            {
+                "code": STRING,
+                "severity": {"type": "string", "enum": list(Severity.values)},
+                "table": STRING,
+                "location": STRING,
+                "table_key": {"type": "string", "description": "所指的表（spec 键），空为整体"},
+                "row_key": {"type": "string", "description": "所指的行，空为整表"},
+                "column_key": {"type": "string", "description": "所指的列，空为整行"},
+                "expected": STRING,
+                "found": STRING,
+                "message": STRING,
+                "acknowledged": {"type": "string", "description": "警告的确认理由，未确认为空"},
+            },
+            # Being added (issue 14); required once every finding carries them.
+            optional=("table_key", "row_key", "column_key"),
+        ),
+        "FindingList": _object({"disclosure": INTEGER, "findings": _array(_ref("Finding"))}),
+    }
+
+
+def schema(server: str) -> dict:
+    disclosure_id = _parameter("id", "path", "公开版本的编号", "integer")
+    no_disclosure = "没有这个编号的公开版本，或尚未公开"
     with translation.override("zh-hans"):
         return {
             "openapi": "3.1.0",
@@ -355,11 +569,15 @@ def schema(server: str) -> dict:
                     "一个行政区划的部门",
                     "该区划及下级区划的全部部门。",
                     [_parameter("code", "path", "行政区划代码，如 622901")],
+                    ref="RegionDepartments",
+                    not_found="没有这个行政区划代码",
                 ),
                 "/api/departments/{id}/": _operation(
                     "一个部门",
                     "部门及其全部已公开版本，新年度在前。",
                     [_parameter("id", "path", "部门编号", "integer")],
+                    ref="Department",
+                    not_found="没有这个编号的部门",
                 ),
                 "/api/disclosures/": _operation(
                     "已公开的部门预算",
@@ -394,11 +612,14 @@ def schema(server: str) -> dict:
                         ),
                     ],
                     ref="DisclosureList",
+                    not_found="region 所指的行政区划不存在",
                 ),
                 "/api/disclosures/{id}/": _operation(
                     "一个公开版本",
                     "情况说明、十一张公开表、绩效目标表和检查结果，与 PDF 同源。",
                     [disclosure_id],
+                    ref="Disclosure",
+                    not_found=no_disclosure,
                 ),
                 "/api/disclosures/{id}/tables/{key}/": _operation(
                     "一张公开表",
@@ -412,65 +633,15 @@ def schema(server: str) -> dict:
                         ),
                     ],
                     ref="Table",
+                    not_found=f"{no_disclosure}；或该版本不公开这张表",
                 ),
                 "/api/disclosures/{id}/findings/": _operation(
                     "检查结果",
                     "勾稽关系等自动检查发现的问题，及部门对警告的说明。",
                     [disclosure_id],
+                    ref="FindingList",
+                    not_found=no_disclosure,
                 ),
             },
-            "components": {
-                "schemas": {
-                    "Error": {
-                        "type": "object",
-                        "properties": {"error": {"type": "string", "description": "哪个参数有误"}},
-                        "required": ["error"],
-                    },
-                    "RegionList": {
-                        "type": "object",
-                        "properties": {
-                            "regions": {
-                                "type": "array",
-                                "items": {
-                                    "type": "object",
-                                    "properties": {
-                                        "code": {"type": "string"},
-                                        "name": {"type": "string"},
-                                        "parent": {"type": ["string", "null"]},
-                                    },
-                                },
-                            }
-                        },
-                    },
-                    "DisclosureSummary": {"type": "object", "properties": summary_properties},
-                    "DisclosureList": {
-                        "type": "object",
-                        "properties": {
-                            "count": {"type": "integer"},
-                            "page": {"type": "integer"},
-                            "next": {"type": ["string", "null"], "format": "uri"},
-                            "results": {
-                                "type": "array",
-                                "items": {"$ref": "#/components/schemas/DisclosureSummary"},
-                            },
-                        },
-                    },
-                    "Table": {
-                        "type": "object",
-                        "properties": {
-                            "number": {"type": ["integer", "null"]},
-                            "key": {"type": "string"},
-                            "title": {"type": "string"},
-                            "heading": {"type": "string"},
-                            "header": {"type": "array", "items": {"type": "array"}},
-                            "rows": {
-                                "type": "array",
-                                "items": {"type": "array", "items": {"type": "string"}},
-                            },
-                            "note": {"type": "string"},
-                            "explanation": {"type": "string"},
-                        },
-                    },
-                }
-            },
+            "components": {"schemas": _components()},
         }
