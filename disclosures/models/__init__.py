@@ -1,4 +1,5 @@
 from .disclosure import (
+    NO_REASON,
     AssetHoldings,
     ChangeReason,
     ComparisonItem,
@@ -39,6 +40,7 @@ from .tables import (
 from .workflow import WorkflowEvent
 
 __all__ = [
+    "NO_REASON",
     "AssetHoldings",
     "CapitalExpenseRow",
     "ChangeReason",

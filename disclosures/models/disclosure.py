@@ -411,6 +411,10 @@ class PriorYearFigure(ComparisonEntry):
         ]
 
 
+# What a clerk writes when there is no reason to give; a change needs a real one.
+NO_REASON = frozenset({"", "无", "无。"})
+
+
 class ChangeReason(ComparisonEntry):
     """The clerk's reason for a change against last year (增减变化的主要原因)."""
 

@@ -14,14 +14,13 @@ from django.utils import translation
 
 from disclosures import money
 from disclosures.facts import ZERO, Facts
-from disclosures.models import ComparisonItem, Passage, Project, SummaryItem, TableKey
+from disclosures.models import NO_REASON, ComparisonItem, Passage, Project, SummaryItem, TableKey
 from disclosures.models.tables import INCOME_ITEMS
 from disclosures.numerals import chinese_number
 
 C = ComparisonItem
 S = Passage.Section
 T = TableKey
-NO_REASON = {"", "无", "无。"}
 
 
 class Heading(str):
