@@ -2,7 +2,8 @@
 
 Amounts are stored in 万元 with six decimal places, which is exact to the 分
 (0.000001 万元 = 0.01 元). Published tables show 万元 with two decimals, rounded
-half up from the exact value, so a total is summed before it is rounded.
+half up from the exact value, so a total is summed before it is rounded. Percentages
+are rounded the same way (四舍五入), wherever they are printed.
 """
 
 from collections.abc import Iterable
@@ -10,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")
+HUNDRED = Decimal("100")
 YUAN_PER_WAN = Decimal("10000")
 
 # DecimalField shape of every stored amount (万元).
@@ -38,6 +40,14 @@ def format_plain(amount: Decimal | None, *, blank_zero: bool = True) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def percent(part: Decimal, whole: Decimal) -> Decimal | None:
+    """part ÷ whole in per cent, rounded half up to two decimals (四舍五入, as budget
+    documents print it: 12.345 % is 12.35); None when the whole is zero."""
+    if whole == ZERO:
+        return None
+    return round_to_cents(part / whole * HUNDRED)
 
 
 def wan_to_yuan(amount: Decimal) -> Decimal:

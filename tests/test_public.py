@@ -6,6 +6,7 @@ import io
 import json
 import re
 from datetime import timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
@@ -17,8 +18,9 @@ from django.db.models.functions import Concat
 from django.urls import reverse
 from django.utils import timezone
 
+from disclosures import money
 from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
-from disclosures.models import Department, Disclosure, Project, Region
+from disclosures.models import ComparisonItem, Department, Disclosure, Project, Region
 from disclosures.rendering.exports import neutralise
 from disclosures.workflow import approve, publish, submit
 
@@ -237,6 +239,26 @@ def test_year_on_year_comparison_uses_the_text_for_last_year(client, linxia):
     basic = re.search(r"基本支出</th>(.*?)</tr>", html, re.S).group(1)
     assert "1019.67" in basic and "821.07" in basic and "-19.48%" in basic
     assert "取自2024年情况说明所述上年数" in html
+
+
+def test_percentages_round_half_up_on_the_comparison_page_and_in_the_text(client, clean_draft):
+    """四舍五入, as budget documents print it, in every place: 112.54 against 272 is
+    −58.625 %, printed 58.63 (rounding half to even would print 58.62), as 12.345 % is 12.35."""
+    assert money.percent(Decimal("24.69"), Decimal("200")) == Decimal("12.35")
+    clean_draft.prior_year_figures.filter(item=ComparisonItem.OFFICE_RUNNING).update(
+        amount=Decimal("272")
+    )
+    submit(clean_draft, user("linxia_clerk"))
+    approve(clean_draft, user("reviewer"))
+    publish(clean_draft, user("publisher"))
+    compare = page(
+        client, reverse("disclosures:department-compare", args=[clean_draft.department_id])
+    )
+    office_running = re.search(r"机关运行经费</th>(.*?)</tr>", compare, re.S).group(1)
+    assert "272.00" in office_running and "-58.63%" in office_running
+    html = page(client, clean_draft.current_url)
+    text = html[html.index('id="narrative"') :]
+    assert "机关运行经费112.54万元，比2023年预算减少159.46万元，下降58.63%" in text
 
 
 def test_region_comparison_sorts_by_any_column(client, linxia):

@@ -8,7 +8,7 @@ year; a share is part ÷ whole; both are rounded half up to two decimals.
 """
 
 from collections.abc import Iterable, Iterator
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import translation
 
@@ -41,10 +41,9 @@ def wan(amount: Decimal) -> str:
 
 
 def percent(part: Decimal, whole: Decimal) -> str:
-    if whole == ZERO:
-        return "0"
-    value = (part / whole * 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return money.format_plain(value, blank_zero=False)
+    """12.35, 43.31, 0 — a share of nothing is 0."""
+    value = money.percent(part, whole)
+    return money.format_plain(value, blank_zero=False) if value is not None else "0"
 
 
 def lines(text: str) -> list[str]:

@@ -14,6 +14,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from disclosures import money
 from disclosures.checks import Facts, Finding, run_checks
 from disclosures.models import (
     ComparisonItem,
@@ -31,7 +32,6 @@ from disclosures.rendering.narrative import narrative
 from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.layouts import WITH_NARRATIVE
 
-HUNDRED = Decimal(100)
 # The largest id the database stores (PostgreSQL's bigint): a larger number in an address
 # names nothing, and SQLite cannot even compare with it.
 LARGEST_ID = 2**63 - 1
@@ -119,9 +119,9 @@ class Figures:
         return self.total is not None
 
     def share(self, part: Decimal | None) -> Decimal | None:
-        if part is None or not self.total:
+        if part is None or self.total is None:
             return None
-        return (part / self.total * HUNDRED).quantize(Decimal("0.01"))
+        return money.percent(part, self.total)
 
     @property
     def basic_share(self) -> Decimal | None:
@@ -134,9 +134,9 @@ class Figures:
 
 def change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
     """Year-on-year change in per cent, (now − before) ÷ before; None when undefined."""
-    if now is None or before is None or before == 0:
+    if now is None or before is None:
         return None
-    return ((now - before) / before * HUNDRED).quantize(Decimal("0.01"))
+    return money.percent(now - before, before)
 
 
 METRICS = (
