@@ -9,15 +9,7 @@ from collections.abc import Iterator
 from disclosures.models import Disclosure, Region
 from disclosures.rendering.pdf import pdf_filename, store_pdf
 from disclosures.rendering.stored import FileNotReady
-
-
-def regions_under(region: Region) -> list[int]:
-    """The region and every region below it."""
-    ids, frontier = [region.pk], [region.pk]
-    while frontier:
-        frontier = list(Region.objects.filter(parent__in=frontier).values_list("pk", flat=True))
-        ids += frontier
-    return ids
+from disclosures.site.queries import region_and_below
 
 
 class _Chunks(io.RawIOBase):
@@ -46,7 +38,7 @@ class _Chunks(io.RawIOBase):
 def published_zip(region: Region, year: int) -> Iterator[bytes]:
     disclosures = (
         Disclosure.objects.published()
-        .filter(department__region__in=regions_under(region), fiscal_year=year)
+        .filter(department__region__in=region_and_below(region), fiscal_year=year)
         .select_related("department__region")
         .order_by("department__region__code", "department__name", "revision")
     )
