@@ -236,7 +236,7 @@ def test_an_unknown_subject_code_is_refused_with_a_message(as_persona, linxia_dr
     data[f"{row}-code"] = "2010198"
     response = client.post(url("change", linxia_draft.pk), data)
     assert response.status_code == 200
-    assert "科目编码 2010198 不在当年政府收支分类科目中。" in response.content.decode()
+    assert "科目编码 2010198 不在 2024 年支出功能分类科目中。" in response.content.decode()
 
 
 # persona: (project page, department form page, regions, departments, function subjects)

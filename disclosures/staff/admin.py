@@ -1,7 +1,12 @@
-"""A plain admin over the reference data and disclosures.
+"""The staff's admin: the reference data, and each disclosure laid out like its document.
 
-The clerks' admin (entry laid out like the document, workflow, permissions) is its own
-piece of work; this one lets staff see what is stored and open the preview.
+A disclosure's change page holds every statutory table as an inline (derived cells shown
+but not typed), the performance forms, the checks panel with its acknowledgements and
+the workflow buttons; projects and the department form have pages of their own, and
+every kind of row can be exported and imported as a flat file. Who may see and change
+what is asked of roles.py; every save goes through disclosures/drafts.py (lock, access,
+subject codes, derived cells, edit version); the admin only adds what a page needs: the
+edit version a page was loaded with, and each code's error beside its field.
 """
 
 from django import forms
@@ -10,12 +15,12 @@ from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import BadRequest, PermissionDenied, ValidationError
 from django.db import models
-from django.db.models import F
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportMixin
@@ -23,7 +28,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import ExportForm
 from simple_history.admin import SimpleHistoryAdmin
 
-from disclosures import derive, roles, workflow
+from disclosures import derive, drafts, roles, workflow
 from disclosures.checks import Facts, run_checks
 from disclosures.checks.acknowledge import acknowledge_key
 from disclosures.checks.anchors import anchor
@@ -54,6 +59,7 @@ from disclosures.roles import may_edit
 from disclosures.specs import LAYOUTS
 from disclosures.staff.history import changes
 from disclosures.staff.resources import RESOURCES, ExcelCSV, FileReadError
+from disclosures.subjects import Catalogue
 
 
 @admin.register(Region)
@@ -273,7 +279,7 @@ def scoped_choices(db_field, request, kwargs: dict) -> dict:
 
 # The statutory tables as inlines, in printed order, columns from the models the specs
 # read. Derivable cells (合计 columns, subtotal and 总计 rows) are shown but disabled:
-# disclosures/derive.py computes them when the disclosure is saved.
+# saving the disclosure computes them (disclosures/drafts.py).
 
 IDENTITY_FIELDS = {
     "subject": ["position", "code", "name"],
@@ -284,27 +290,43 @@ IDENTITY_FIELDS = {
 
 
 class TableRowForm(forms.ModelForm):
-    """A row of a statutory table: subject codes checked against the year's catalogue,
-    the official name filled in when left blank."""
+    """A row of a statutory table: a subject code outside the year's catalogue is refused
+    beside its field (drafts.py would refuse it too, but for the whole page), and the
+    official name is filled in when left blank."""
 
-    catalogue: dict[str, str] = {}
+    def __init__(self, *args, catalogue: Catalogue | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.catalogue = catalogue
 
     def clean(self):
         cleaned = super().clean()
-        code = cleaned.get("code") or cleaned.get("subject_code")
-        if code and self.catalogue and code not in self.catalogue:
-            field = "code" if "code" in self.fields else "subject_code"
-            self.add_error(
-                field, _("科目编码 %(code)s 不在当年政府收支分类科目中。") % {"code": code}
-            )
-        elif code and "name" in self.fields and not cleaned.get("name"):
-            cleaned["name"] = self.catalogue.get(code, "")
-            self.instance.name = cleaned["name"]
+        field = drafts.code_field(self._meta.model)
+        code = cleaned.get(field) if field else None
+        if not code or self.catalogue is None:
+            return cleaned
+        problem = self.catalogue.problem(code)
+        if problem:
+            self.add_error(field, problem)
+        elif "name" in self.fields and not cleaned.get("name"):
+            cleaned["name"] = self.instance.name = self.catalogue.name(code)
         return cleaned
 
 
 class TableRowFormSet(forms.BaseInlineFormSet):
+    """The rows of one statutory table; their codes are judged by the catalogue of the
+    disclosure's year (on the add page, the year just entered)."""
+
     table_key = ""
+
+    @cached_property
+    def catalogue(self) -> Catalogue | None:
+        year = self.instance.fiscal_year
+        if year is None or drafts.code_field(self.model) is None:
+            return None
+        return Catalogue.of(drafts.catalogue_kind(self.model), year)
+
+    def get_form_kwargs(self, index):
+        return {**super().get_form_kwargs(index), "catalogue": self.catalogue}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -320,6 +342,20 @@ class TableRowFormSet(forms.BaseInlineFormSet):
                 form.fields[name].help_text = _("自动计算")
 
 
+def catalogue_choices(kind: str, year: int) -> list[tuple[str, str]]:
+    """A catalogue's codes and names, for the change page's lists of suggestions."""
+    return sorted(Catalogue.of(kind, year).names.items())
+
+
+def saved_rows(formsets) -> list[models.Model]:
+    """The rows a save of the page added or changed (after save_related's formsets saved)."""
+    return [
+        row
+        for formset in formsets
+        for row in (*formset.new_objects, *(obj for obj, _fields in formset.changed_objects))
+    ]
+
+
 def table_inline(key: str) -> type[admin.TabularInline]:
     model = TABLE_MODELS[key]
     names = {field.name for field in model._meta.fields}
@@ -331,12 +367,12 @@ def table_inline(key: str) -> type[admin.TabularInline]:
         kind = "unit"
     else:
         kind = "subject"
-    catalogue_kind = "economic" if key in ("general_basic", "office_running") else "function"
+    catalogue_kind = drafts.catalogue_kind(model)
     attrs = {
         "model": model,
         "extra": 0,
         "fields": [*IDENTITY_FIELDS[kind], *money_fields(model)],
-        "form": type(f"{model.__name__}Form", (TableRowForm,), {"catalogue_kind": catalogue_kind}),
+        "form": TableRowForm,
         "formset": type(f"{model.__name__}FormSet", (TableRowFormSet,), {"table_key": key}),
         "verbose_name_plural": TableKey(key).label,
         "template": "admin/edit_inline/tabular.html",
@@ -531,35 +567,15 @@ class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAd
                 for step in workflow.available_steps(disclosure, request.user)
             ],
             "workflow_events": disclosure.events.all(),
-            "function_subjects": sorted(
-                FunctionSubject.objects.names(disclosure.fiscal_year).items()
-            ),
-            "economic_subjects": sorted(
-                EconomicSubject.objects.names(disclosure.fiscal_year).items()
-            ),
+            "function_subjects": catalogue_choices("function", disclosure.fiscal_year),
+            "economic_subjects": catalogue_choices("economic", disclosure.fiscal_year),
         }
         return super().change_view(request, object_id, form_url, extra_context)
 
-    def save_model(self, request, obj, form, change):
-        obj.version = (obj.version or 0) + 1
-        super().save_model(request, obj, form, change)
-
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        derive.recompute(form.instance)
-
-    def get_formsets_with_inlines(self, request, obj=None):
-        """Subject codes are checked against the catalogue of the disclosure's year."""
-        year = obj.fiscal_year if obj else None
-        catalogues = {
-            "function": FunctionSubject.objects.names(year) if year else {},
-            "economic": EconomicSubject.objects.names(year) if year else {},
-        }
-        for formset, inline in super().get_formsets_with_inlines(request, obj):
-            form = formset.form
-            if issubclass(form, TableRowForm):
-                form.catalogue = catalogues[form.catalogue_kind]
-            yield formset, inline
+        with drafts.editing(form.instance, request.user) as draft:
+            super().save_related(request, form, formsets, change)
+            draft.wrote(saved_rows(formsets))
 
     @admin.display(description=_("预览"))
     def preview(self, obj: Disclosure) -> str:
@@ -690,11 +706,11 @@ class DisclosurePartAdmin(HiddenOutsideScope, ScopedChoices, admin.ModelAdmin):
         return False  # reached from the disclosure's page, not the index
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
+        # The disclosure's other pages, opened before this save, are stale after it.
         disclosure = Disclosure.objects.get(pk=form.instance.disclosure_id_now())
-        derive.recompute(disclosure)
-        # The disclosure's other pages, opened before this save, are stale now.
-        Disclosure.objects.filter(pk=disclosure.pk).update(version=F("version") + 1)
+        with drafts.editing(disclosure, request.user) as draft:
+            super().save_related(request, form, formsets, change)
+            draft.wrote(saved_rows(formsets))
 
 
 class FlatImportExport(ImportExportMixin):

@@ -9,7 +9,10 @@ the year. Headers are the fields' Chinese verbose names whatever the language of
 so a file exported in one language imports in the other.
 
 An import is all or nothing: it runs in one transaction, and a single bad row, a frozen
-disclosure or one the user may not edit, leaves the database as it was.
+disclosure or one the user may not edit, leaves the database as it was. Each disclosure
+it writes to is saved as every draft is (disclosures/drafts.py): locked before its first
+row is written, then its codes checked and its version raised; its totals stay as the
+file gives them, for the checks to judge.
 
 No cell is ever a live formula: every text column (names of departments, units and
 projects included) goes through `inert`, and the import takes its apostrophe off again.
@@ -22,29 +25,26 @@ from decimal import Decimal
 
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import F
 from django.utils import translation
 from import_export import resources, widgets
 from import_export.fields import Field
 from import_export.formats.base_formats import CSV
 
-from disclosures import money
+from disclosures import drafts, money
 from disclosures.models import (
     Department,
     DepartmentIndicator,
     DepartmentPerformanceForm,
     Disclosure,
-    EconomicSubject,
-    FunctionSubject,
     Project,
     ProjectIndicator,
     Region,
     Unit,
 )
 from disclosures.models.fields import MoneyField
-from disclosures.models.tables import TABLE_MODELS, EconomicSubjectRow
+from disclosures.models.tables import TABLE_MODELS
 from disclosures.rendering.exports import FORMULA_STARTS, neutralise
-from disclosures.roles import may_edit
+from disclosures.subjects import Catalogue
 from disclosures.workbook import cells
 
 # Stored amounts fit 18 digits with 6 decimals (disclosures/money.py).
@@ -167,26 +167,25 @@ KIND_WIDGET = ChoiceWidget(Disclosure._meta.get_field("kind"))
 
 
 class SubjectCodeWidget(TextWidget):
-    """A classification code; it must be in the catalogue of the row's year. A blank code
-    is the 总计 row (or, in tables 1, 2 and 4, a row that is not a function 类)."""
+    """A classification code; it must be in the catalogue (of `kind`) of the row's year,
+    refused here so that the message names the file's line. A blank code is the 总计 row
+    (or, in tables 1, 2 and 4, a row that is not a function 类)."""
 
-    def __init__(self, catalogue: type[FunctionSubject | EconomicSubject]):
+    def __init__(self, kind: str):
         super().__init__()
-        self.catalogue = catalogue
-        self.codes: dict[int, set[str]] = {}
+        self.kind = kind
+        self.catalogues: dict[int, Catalogue] = {}
 
     def clean(self, value, row=None, **kwargs) -> str:
         code = text(value).strip()
         if not code:
             return ""
         year = WholeNumberWidget().clean(row.get(YEAR))
-        if year not in self.codes:
-            self.codes[year] = set(
-                self.catalogue.objects.filter(year=year).values_list("code", flat=True)
-            )
-        if code not in self.codes[year]:
-            catalogue = self.catalogue._meta.verbose_name
-            raise ValueError(f"科目编码 {code} 不在 {year} 年{catalogue}中。")
+        if year not in self.catalogues:
+            self.catalogues[year] = Catalogue.of(self.kind, year)
+        problem = self.catalogues[year].problem(code)
+        if problem:
+            raise ValueError(problem)
         return code
 
 
@@ -209,14 +208,10 @@ class DisclosureWidget(widgets.ForeignKeyWidget):
             raise missing(
                 disclosure.department, disclosure.fiscal_year, disclosure.kind, disclosure.revision
             )
-        if disclosure.status == Disclosure.Status.PUBLISHED:
-            raise ValueError(
-                f"“{disclosure}”已公开，不能修改；如需更正，请先发起更正，再导入到更正稿。"
-            )
-        if disclosure.status != Disclosure.Status.DRAFT:
-            raise ValueError(f"“{disclosure}”{disclosure.get_status_display()}，只有草稿可以修改。")
-        if user is not None and not may_edit(user, disclosure):
-            raise ValueError(f"您无权修改“{disclosure}”。")
+        # Asked here, before anything is written, so that the refusal names the line.
+        reason = drafts.refusal(disclosure, user)
+        if reason is not None:
+            raise ValueError(reason)
         if self.model is DepartmentPerformanceForm:
             try:
                 return disclosure.department_form
@@ -316,7 +311,8 @@ class RowResource(resources.ModelResource):
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
-        self.changed_disclosures: set[int] = set()
+        # The drafts this import writes to, by id, each opened before its first row.
+        self.drafts: dict[int, drafts.Draft] = {}
 
     def import_data(self, dataset, **kwargs):
         headers = dataset.headers or []
@@ -355,13 +351,22 @@ class RowResource(resources.ModelResource):
         except ValueError as error:
             raise ValueError(located(error, field, kwargs)) from None
 
+    def before_save_instance(self, instance, row, **kwargs) -> None:
+        pk = instance.disclosure_id_now()
+        if pk not in self.drafts:
+            disclosure = Disclosure.objects.get(pk=pk)
+            # The file's totals are stored as written; the checks judge them.
+            self.drafts[pk] = drafts.open_draft(disclosure, kwargs.get("user"), recompute=False)
+
     def after_save_instance(self, instance, row, **kwargs) -> None:
-        self.changed_disclosures.add(instance.disclosure_id_now())
+        self.drafts[instance.disclosure_id_now()].wrote([instance])
 
     def after_import(self, dataset, result, **kwargs) -> None:
         super().after_import(dataset, result, **kwargs)
-        # A change page opened before the import is stale now: DisclosureForm refuses it.
-        Disclosure.objects.filter(pk__in=self.changed_disclosures).update(version=F("version") + 1)
+        # Unchanged rows are skipped, not saved: a draft none of whose rows changed is not
+        # opened, so its version stays and pages opened before the import stay valid.
+        for draft in self.drafts.values():
+            draft.save()
 
     def filter_export(self, queryset, **kwargs):
         model = self._meta.model
@@ -411,11 +416,8 @@ def resource_for(model: type[models.Model]) -> type[RowResource]:
         ),
         key=lambda field: (field.name != parent, isinstance(field, MoneyField)),
     )
-    catalogue = EconomicSubject if issubclass(model, EconomicSubjectRow) else FunctionSubject
     for field in own:
-        fields[field.name] = Field(
-            field.name, column(model, field.name), widget_for(field, catalogue)
-        )
+        fields[field.name] = Field(field.name, column(model, field.name), widget_for(field, model))
 
     position = ["position"] if "position" in fields else []
     meta = type(
@@ -442,13 +444,13 @@ def resource_for(model: type[models.Model]) -> type[RowResource]:
     )
 
 
-def widget_for(field: models.Field, catalogue: type[models.Model]) -> widgets.Widget:
+def widget_for(field: models.Field, model: type[models.Model]) -> widgets.Widget:
     if isinstance(field, MoneyField):
         return MoneyWidget()
     if field.choices:
         return ChoiceWidget(field)
-    if field.name in ("code", "subject_code"):
-        return SubjectCodeWidget(catalogue)
+    if field.name == drafts.code_field(model):
+        return SubjectCodeWidget(drafts.catalogue_kind(model))
     if field.related_model is Unit:
         return UnitWidget()
     if field.related_model is Project:

@@ -2,9 +2,10 @@
 
 A plan changes nothing; it says which rows the import adds, changes and removes, and
 what the checks find on the result, so a clerk can look before confirming. Applying
-runs in one transaction: the draft's tables, explanations and performance forms are
-replaced together or not at all. Passages, last year's figures, procurement and assets
-are not in the workbook and stay as they are.
+runs in one transaction and saves the draft as every draft is saved (disclosures/drafts.py):
+the draft's tables, explanations and performance forms are replaced together or not at
+all. Passages, last year's figures, procurement and assets are not in the workbook and
+stay as they are.
 """
 
 from collections.abc import Callable
@@ -16,7 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from disclosures import money
+from disclosures import drafts, money
 from disclosures.checks import Facts, Finding, run_checks
 from disclosures.models import (
     Department,
@@ -296,31 +297,42 @@ def _compare_rows(name, old, new, key, describe, fields, labels) -> TableChange:
 # Applying ----------------------------------------------------------------------------------
 
 
-def apply_import(plan: Plan) -> Disclosure:
-    """Write the plan in one transaction; refuses if the draft changed since it was planned."""
+def apply_import(plan: Plan, user=None) -> Disclosure:
+    """Write the plan in one transaction, as `user` (None for the import command); refuses
+    if the draft changed since it was planned, or the user may not edit it."""
     with transaction.atomic():
-        if plan.target is None:
-            if Disclosure.objects.filter(
-                department=plan.department, fiscal_year=plan.fiscal_year, kind=plan.kind
-            ).exists():
-                raise WorkbookError(Problem("导入期间已有人创建了这份公开，请重新上传预览。"))
-            disclosure = plan.disclosure
-            disclosure.save()
-        else:
-            disclosure = Disclosure.objects.select_for_update().get(pk=plan.target.pk)
-            if disclosure.status != Disclosure.Status.DRAFT or disclosure.version != plan.version:
-                raise WorkbookError(Problem("预览之后草稿已被修改或提交，请重新上传预览。"))
-        _replace(disclosure, plan.content)
-        disclosure.version += 1
-        disclosure.save()
+        disclosure = _draft_as_planned(plan)
+        try:
+            # The workbook's totals are stored as printed, as the preview checked them.
+            with drafts.editing(disclosure, user, recompute=False) as draft:
+                draft.wrote(_replace(disclosure, plan.content))
+        except drafts.DraftRefused as refused:
+            raise WorkbookError(Problem(str(refused))) from None
+    return disclosure
+
+
+def _draft_as_planned(plan: Plan) -> Disclosure:
+    """The draft the plan replaces, locked, still as the preview saw it; or, when the plan
+    creates the disclosure, the new draft."""
+    if plan.target is None:
+        if Disclosure.objects.filter(
+            department=plan.department, fiscal_year=plan.fiscal_year, kind=plan.kind
+        ).exists():
+            raise WorkbookError(Problem("导入期间已有人创建了这份公开，请重新上传预览。"))
+        plan.disclosure.save()
+        return plan.disclosure
+    disclosure = Disclosure.objects.select_for_update().get(pk=plan.target.pk)
+    if disclosure.status != Disclosure.Status.DRAFT or disclosure.version != plan.version:
+        raise WorkbookError(Problem("预览之后草稿已被修改或提交，请重新上传预览。"))
     return disclosure
 
 
 IMPORT_REASON = "从 Excel 工作簿导入"
 
 
-def _replace(disclosure: Disclosure, content: Content) -> None:
-    """Bring the draft's rows to the workbook's, leaving the history an edit would leave.
+def _replace(disclosure: Disclosure, content: Content) -> list:
+    """Bring the draft's rows to the workbook's, leaving the history an edit would leave;
+    returns the statutory tables' rows, as written.
 
     A row the workbook also has (by the key the preview compares on) is updated in place,
     so its history shows what changed; only rows that differ are written. Each write is
@@ -328,6 +340,7 @@ def _replace(disclosure: Disclosure, content: Content) -> None:
     and a removed row by simple-history's delete signal.
     """
     when = timezone.now()
+    written = []
     for key, rows in content.rows.items():
         model = TABLE_MODELS[key]
         for row in rows:
@@ -335,7 +348,7 @@ def _replace(disclosure: Disclosure, content: Content) -> None:
         stored = model.objects.filter(disclosure=disclosure)
         if any(field.name == "unit" for field in model._meta.fields):
             stored = stored.select_related("unit")  # _row_key reads the unit's name
-        _write(model, stored, rows, _row_key, when)
+        written += _write(model, stored, rows, _row_key, when)
     explanations = [
         TableExplanation(disclosure=disclosure, table=key, text=text)
         for key, text in content.explanations.items()
@@ -367,6 +380,7 @@ def _replace(disclosure: Disclosure, content: Content) -> None:
                 indicators.append(indicator)
         stored = ProjectIndicator.objects.filter(project__disclosure=disclosure)
         _write(ProjectIndicator, stored, indicators, lambda i: (i.project_id, i.position), when)
+    return written
 
 
 def _write(model, stored, rows: list, key: Callable[[Any], Any], when) -> list:
