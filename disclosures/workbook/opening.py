@@ -7,6 +7,7 @@ import zipfile
 from dataclasses import dataclass, field
 
 import openpyxl
+from openpyxl.reader.workbook import WorkbookParser
 from openpyxl.workbook.workbook import Workbook
 
 from .grid import Grid, read_grid
@@ -126,9 +127,16 @@ def _rows(sheet) -> list[list]:
     return rows
 
 
-def _merged(archive: zipfile.ZipFile, sheet) -> list[str]:
-    """The sheet's merged ranges, from its XML (read-only worksheets do not list them)."""
-    path = getattr(sheet, "_worksheet_path", None)
+def _sheet_parts(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Each worksheet's part in the archive, by title, as the workbook's relationships name
+    it: a read-only worksheet lists no merged cells, so _merged reads its XML."""
+    parser = WorkbookParser(archive, "xl/workbook.xml", keep_links=False)
+    parser.parse()
+    return {sheet.name: rel.target for sheet, rel in parser.find_sheets()}
+
+
+def _merged(archive: zipfile.ZipFile, path: str | None) -> list[str]:
+    """A sheet's merged ranges, from its XML."""
     if not path:
         return []
     with archive.open(path) as source:
@@ -161,6 +169,7 @@ def open_workbook(data: bytes, filename: str = "") -> Opened:
     try:
         formulas = _formula_cells(data) if _has_formulas(archive) else {}
         book = _load(data, data_only=True)
+        parts = _sheet_parts(archive)
     except WorkbookError:
         raise
     except Exception as error:
@@ -172,7 +181,7 @@ def open_workbook(data: bytes, filename: str = "") -> Opened:
         for sheet in book.worksheets:
             try:
                 rows = _rows(sheet)
-                merged = _merged(archive, sheet)
+                merged = _merged(archive, parts.get(sheet.title))
             except WorkbookError:
                 raise
             except Exception as error:  # a damaged sheet
