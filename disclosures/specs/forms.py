@@ -1,12 +1,16 @@
-"""The performance-target forms, rendered as grids like the statutory tables.
+"""The performance-target forms, described once and rendered as grids like the tables.
 
 - 部门整体支出绩效目标表 and 项目支出绩效目标表 in seed 004's layout (附件2);
 - 项目支出绩效目标表（含转移支付项目）, the one-list-per-department layout of seed 000.
 
+A `FormSpec` says what each form prints: its title, each labelled field (the label as
+printed and the model attribute behind it) and its indicator block. The renderers below
+place those labels on the page; the workbook reader finds the same labels in a sheet.
 Both project layouts render from the same Project and ProjectIndicator records.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +19,124 @@ from disclosures.models import Project
 
 from .base import Cell, RenderedTable, Row
 
-FORM_WIDTH = 6
+
+@dataclass(frozen=True)
+class FormField:
+    """A labelled value of a form: the label as printed and the model attribute it shows."""
+
+    label: str
+    attr: str
+    money: bool = False
+    # The field's name in messages, where the printed label carries punctuation (年度资金总额：).
+    name: str = ""
+    # What the form prints, when it is not the attribute alone.
+    value: Callable[[Any], Decimal] | None = None
+
+    def of(self, instance: Any) -> Any:
+        return self.value(instance) if self.value else getattr(instance, self.attr)
+
+    @property
+    def plain_name(self) -> str:
+        return self.name or self.label
+
+
+@dataclass(frozen=True)
+class IndicatorBlock:
+    """The 绩效指标 block: 一级, 二级, 三级 and the target column, stored in `target`."""
+
+    target: str
+    label: str = "绩效指标"
+    levels: tuple[str, str, str] = ("一级指标", "二级指标", "三级指标")
+    target_header: str = "指标值"
+
+    @property
+    def headers(self) -> tuple[str, ...]:
+        return (*self.levels, self.target_header)
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    key: str
+    title: str
+    fields: tuple[FormField, ...]
+    indicators: IndicatorBlock | None = None
+    # The heading of the block of amounts, which says their unit: 预算情况（万元）.
+    money_heading: str = ""
+
+    def field(self, attr: str) -> FormField:
+        return next(field for field in self.fields if field.attr == attr)
+
+    def label(self, attr: str) -> str:
+        return self.field(attr).label
+
+    @property
+    def money_fields(self) -> tuple[FormField, ...]:
+        return tuple(field for field in self.fields if field.money)
+
+
+DEPARTMENT_FORM = FormSpec(
+    key="department_form",
+    title="部门整体支出绩效目标表",
+    fields=(
+        # The department is the disclosure's; the reader checks the printed name against it.
+        FormField("部门（单位）名称", "department"),
+        FormField("总体目标", "goals"),
+        FormField("人员经费", "personnel", money=True),
+        FormField("公用经费", "running", money=True),
+        FormField("合计", "basic_total", money=True),
+        FormField("项目支出", "project", money=True),
+        FormField("当年财政拨款", "current_appropriation", money=True),
+        FormField("上年结转资金", "carried_forward", money=True),
+        FormField("其他资金", "other_funds", money=True),
+        FormField("收入预算合计", "income_total", money=True),
+        FormField("支出预算合计", "expense_total", money=True),
+    ),
+    indicators=IndicatorBlock(target="target"),
+    money_heading="预算情况（万元）",
+)
+
+PROJECT_FORM = FormSpec(
+    key="project_form",
+    title="项目支出绩效目标表",
+    fields=(
+        FormField("项目名称", "name"),
+        FormField("主管部门及代码", "supervisor"),
+        FormField("实施单位", "unit"),
+        FormField("年度资金总额：", "total", money=True, name="年度资金总额"),
+        FormField("其中：当年财政拨款", "current_appropriation", money=True, name="当年财政拨款"),
+        FormField("上年结转资金", "carried_forward", money=True),
+        # The form's 其他资金 is other money and 财政专户 together.
+        FormField(
+            "其他资金", "other_funds", money=True, value=lambda p: p.other_funds + p.special_account
+        ),
+        FormField("总体目标", "goal"),
+    ),
+    indicators=IndicatorBlock(target="annual_target"),
+    money_heading="项目资金（万元）",
+)
+
+PROJECT_LIST = FormSpec(
+    key="project_list",
+    title="项目支出绩效目标表（含转移支付项目）",
+    fields=(
+        FormField("项目名称（资金使用单位）", "name", name="项目名称"),
+        FormField("总计", "total", money=True),
+        FormField("财政拨款", "current_appropriation", money=True),
+        FormField("财政专户拨款", "special_account", money=True),
+        # The list's 其他资金 is other money and 上年结转 together.
+        FormField(
+            "其他资金", "other_funds", money=True, value=lambda p: p.other_funds + p.carried_forward
+        ),
+        FormField("绩效目标", "goal"),
+        FormField("绩效指标", "indicators"),
+    ),
+)
+
+FORMS = {spec.key: spec for spec in (DEPARTMENT_FORM, PROJECT_FORM, PROJECT_LIST)}
+
+# The words of the project list's indicator sentences (indicator_sentence).
+PERIOD_TARGET = "实施周期指标值"
+ANNUAL_TARGET = "年度指标值"
 
 
 def _figure(amount: Decimal) -> str:
@@ -30,18 +151,17 @@ def _row(*cells: Cell, kind: str = "item") -> Row:
     return Row(tuple(cells), kind)
 
 
-def indicator_rows(
-    indicators: Sequence[Any], target: str, label: str, *, target_header: str = "指标值"
-) -> list[Row]:
+def indicator_rows(indicators: Sequence[Any], block: IndicatorBlock) -> list[Row]:
     """The 绩效指标 block: a header row, then one row per indicator, 一级 and 二级 merged
     down while they repeat, as the forms print them."""
+    level1, level2, level3 = block.levels
     rows = [
         _row(
-            Cell(label, rowspan=len(indicators) + 1, vertical=True),
-            Cell("一级指标"),
-            Cell("二级指标"),
-            Cell("三级指标", colspan=2),
-            Cell(target_header),
+            Cell(block.label, rowspan=len(indicators) + 1, vertical=True),
+            Cell(level1),
+            Cell(level2),
+            Cell(level3, colspan=2),
+            Cell(block.target_header),
         )
     ]
 
@@ -66,7 +186,7 @@ def indicator_rows(
                 Cell(indicator.level2, rowspan=run_length(index, lambda i: (i.level1, i.level2)))
             )
         cells.append(Cell(indicator.level3, colspan=2))
-        cells.append(Cell(getattr(indicator, target)))
+        cells.append(Cell(getattr(indicator, block.target)))
         rows.append(_row(*cells))
     return rows
 
@@ -76,9 +196,15 @@ def department_form(disclosure: Any) -> RenderedTable | None:
     form = getattr(disclosure, "department_form", None)
     if form is None:
         return None
+    spec = DEPARTMENT_FORM
+
+    def labelled(attr: str, **spans: int) -> tuple[Cell, Cell]:
+        field = spec.field(attr)
+        return Cell(field.label, **spans), _figure_cell(field.of(form))
+
     budget = [
         _row(
-            Cell("预算情况（万元）", rowspan=6, vertical=True),
+            Cell(spec.money_heading, rowspan=6, vertical=True),
             Cell("按支出类型分", colspan=2),
             Cell("预算金额"),
             Cell("按来源类型分"),
@@ -86,48 +212,30 @@ def department_form(disclosure: Any) -> RenderedTable | None:
         ),
         _row(
             Cell("基本支出", rowspan=3),
-            Cell("人员经费"),
-            _figure_cell(form.personnel),
-            Cell("当年财政拨款"),
-            _figure_cell(form.current_appropriation),
+            *labelled("personnel"),
+            *labelled("current_appropriation"),
         ),
-        _row(
-            Cell("公用经费"),
-            _figure_cell(form.running),
-            Cell("上年结转资金"),
-            _figure_cell(form.carried_forward),
-        ),
-        _row(
-            Cell("合计"),
-            _figure_cell(form.basic_total),
-            Cell("其他资金"),
-            _figure_cell(form.other_funds),
-        ),
-        _row(
-            Cell("项目支出", colspan=2),
-            _figure_cell(form.project),
-            Cell("收入预算合计"),
-            _figure_cell(form.income_total),
-        ),
-        _row(
-            Cell("支出预算合计", colspan=2),
-            _figure_cell(form.expense_total),
-            Cell(),
-            Cell(),
-        ),
+        _row(*labelled("running"), *labelled("carried_forward")),
+        _row(*labelled("basic_total"), *labelled("other_funds")),
+        _row(*labelled("project", colspan=2), *labelled("income_total")),
+        _row(*labelled("expense_total", colspan=2), Cell(), Cell()),
     ]
     rows = [
-        _row(Cell("部门（单位）名称", colspan=2), Cell(disclosure.department.name, colspan=4)),
-        _row(Cell("总体目标", vertical=True), Cell("\n".join(form.goal_lines), colspan=5)),
-        *budget,
-        *indicator_rows(
-            sorted(form.indicators.all(), key=lambda i: i.position), "target", "绩效指标"
+        _row(
+            Cell(spec.label("department"), colspan=2),
+            Cell(disclosure.department.name, colspan=4),
         ),
+        _row(
+            Cell(spec.label("goals"), vertical=True),
+            Cell("\n".join(form.goal_lines), colspan=5),
+        ),
+        *budget,
+        *indicator_rows(sorted(form.indicators.all(), key=lambda i: i.position), spec.indicators),
     ]
     return RenderedTable(
-        key="department_form",
-        title="部门整体支出绩效目标表",
-        heading="部门整体支出绩效目标表",
+        key=spec.key,
+        title=spec.title,
+        heading=spec.title,
         subtitle=f"（{disclosure.fiscal_year}年度）",
         rows=tuple(rows),
     )
@@ -142,36 +250,31 @@ def _project_figure(project: Project, amount: Decimal) -> Cell:
 
 def project_form(disclosure: Any, project: Project) -> RenderedTable:
     """项目支出绩效目标表 for one project (seed 004, 附件2)."""
+    spec = PROJECT_FORM
     implementer = project.unit.name if project.unit else disclosure.department.name
-    funds = [
-        ("年度资金总额：", project.total),
-        ("其中：当年财政拨款", project.current_appropriation),
-        ("上年结转资金", project.carried_forward),
-        ("其他资金", project.other_funds + project.special_account),
-    ]
     rows = [
-        _row(Cell("项目名称", colspan=2), Cell(project.name, colspan=4)),
+        _row(Cell(spec.label("name"), colspan=2), Cell(project.name, colspan=4)),
         _row(
-            Cell("主管部门及代码", colspan=2),
+            Cell(spec.label("supervisor"), colspan=2),
             Cell(project.supervisor),
-            Cell("实施单位"),
+            Cell(spec.label("unit")),
             Cell(implementer, colspan=2),
         ),
     ]
-    for index, (label, value) in enumerate(funds):
-        cells = [Cell("项目资金（万元）", colspan=2, rowspan=len(funds))] if index == 0 else []
-        cells += [
-            Cell(label, colspan=2),
-            _project_figure(project, value),
-        ]
+    funds = spec.money_fields
+    for index, field in enumerate(funds):
+        cells = [Cell(spec.money_heading, colspan=2, rowspan=len(funds))] if index == 0 else []
+        cells += [Cell(field.label, colspan=2), _project_figure(project, field.of(project))]
         rows.append(_row(*cells))
-    rows.append(_row(Cell("总体目标", colspan=2, vertical=True), Cell(project.goal, colspan=4)))
+    rows.append(
+        _row(Cell(spec.label("goal"), colspan=2, vertical=True), Cell(project.goal, colspan=4))
+    )
     indicators = sorted(project.indicators.all(), key=lambda i: i.position)
-    rows += indicator_rows(indicators, "annual_target", "绩效指标")
+    rows += indicator_rows(indicators, spec.indicators)
     return RenderedTable(
-        key=f"project_form_{project.position}",
-        title="项目支出绩效目标表",
-        heading="项目支出绩效目标表",
+        key=f"{spec.key}_{project.position}",
+        title=spec.title,
+        heading=spec.title,
         subtitle=f"（{disclosure.fiscal_year}年度）",
         rows=tuple(rows),
     )
@@ -186,21 +289,13 @@ def indicator_sentence(number: int, indicator: Any) -> str:
     return (
         f"{number}、{_coded(indicator.level1_code, indicator.level1)}；"
         f"{_coded(indicator.level2_code, indicator.level2)}；{indicator.level3}；"
-        f"实施周期指标值:{indicator.period_target}；年度指标值:{indicator.annual_target}。"
+        f"{PERIOD_TARGET}:{indicator.period_target}；{ANNUAL_TARGET}:{indicator.annual_target}。"
     )
-
-
-LIST_AMOUNTS = (
-    ("总计", lambda p: p.total),
-    ("财政拨款", lambda p: p.current_appropriation),
-    ("财政专户拨款", lambda p: p.special_account),
-    ("其他资金", lambda p: p.other_funds + p.carried_forward),
-)
 
 
 def _amount_cells(projects: Iterable[Project]) -> list[Cell]:
     projects = list(projects)
-    sums = [money.total(value(p) for p in projects) for _label, value in LIST_AMOUNTS]
+    sums = [money.total(field.of(p) for p in projects) for field in PROJECT_LIST.money_fields]
     return [Cell(money.format_amount(sum_), numeric=True, value=sum_) for sum_ in sums]
 
 
@@ -231,20 +326,10 @@ def project_list(disclosure: Any) -> RenderedTable | None:
                     )
                 )
             )
-    header = (
-        tuple(
-            Cell(text)
-            for text in (
-                "项目名称（资金使用单位）",
-                *(label for label, _ in LIST_AMOUNTS),
-                "绩效目标",
-                "绩效指标",
-            )
-        ),
-    )
-    title = f"{department}{disclosure.fiscal_year}年项目支出绩效目标表（含转移支付项目）"
+    header = (tuple(Cell(field.label) for field in PROJECT_LIST.fields),)
+    title = f"{department}{disclosure.fiscal_year}年{PROJECT_LIST.title}"
     return RenderedTable(
-        key="project_list",
+        key=PROJECT_LIST.key,
         title=title,
         heading=title,
         captions=(f"部门名称：{department}", "单位：万元"),
