@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from disclosures.derive import sums
 from disclosures.models import (
     ComparisonItem,
     Disclosure,
@@ -42,7 +43,9 @@ class Facts:
     assets: Any | None
     function_names: dict[str, str]
     economic_names: dict[str, str]
-    acknowledgements: dict[tuple[str, str, str], str] = field(default_factory=dict)
+    # Reasons for acknowledged warnings, by (check code, table key, row key, column key).
+    acknowledgements: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
+    _sums: dict[str, list[Any]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(
@@ -100,9 +103,7 @@ class Facts:
             assets=getattr(disclosure, "assets", None),
             function_names=catalogue[0],
             economic_names=catalogue[1],
-            acknowledgements={
-                (a.code, a.table, a.location): a.reason for a in disclosure.acknowledgements.all()
-            },
+            acknowledgements={a.key: a.reason for a in disclosure.acknowledgements.all()},
         )
         if with_prior:
             previous = (
@@ -134,12 +135,28 @@ class Facts:
     def publishes(self, key: str) -> bool:
         return key in self.layout
 
+    def layout_of_shape(self, shape: str) -> list[str]:
+        """The published tables whose rows are of one shape (Shape.UNITS …), in order."""
+        return [key for key in self.layout if SPECS[key].shape == shape]
+
+    def table_number(self, key: str) -> str:
+        """表三, as the layout numbers it; the title of a table it does not publish."""
+        if key in self.layout:
+            return f"表{chinese_number(self.layout.index(key) + 1)}"
+        return str(TableKey(key).label)
+
     def table_name(self, key: str) -> str:
         """表三（部门支出总体情况表）, numbered as the layout numbers it."""
         title = TableKey(key).label
         if key in self.layout:
-            return f"表{chinese_number(self.layout.index(key) + 1)}（{title}）"
+            return f"{self.table_number(key)}（{title}）"
         return str(title)
+
+    def sums(self, key: str) -> list[Any]:
+        """The sum rules of one table (disclosures/derive.py), built once per Facts."""
+        if key not in self._sums:
+            self._sums[key] = sums(SPECS[key], self.table(key))
+        return self._sums[key]
 
     # Rows -------------------------------------------------------------------------------
 

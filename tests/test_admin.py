@@ -159,17 +159,22 @@ def test_overdue_list(as_persona, linxia_draft):
 def test_the_checks_panel_links_each_finding_and_takes_acknowledgements(as_persona, linxia_draft):
     client = as_persona("reviewer")
     html = client.get(url("change", linxia_draft.pk)).content.decode()
-    assert 'href="#generalbasicrow_set-group"' in html  # 表七's 301 name, to its inline
-    assert 'id="generalbasicrow_set-group"' in html
+    # Each finding links to its row's line in the inline (Django names them prefix-index).
+    codes = list(
+        linxia_draft.generalbasicrow_set.order_by("position").values_list("code", flat=True)
+    )
+    row_301 = f"generalbasicrow_set-{codes.index('301')}"  # 表七's 301 name
+    assert f'href="#{row_301}"' in html and f'id="{row_301}"' in html
     assert 'href="#department_form-group"' in html
-    assert 'href="#projects-group"' in html
+    assert 'href="#projects-0"' in html and 'id="projects-0"' in html
     assert html.count('name="reason" required size="40"') == 6  # one form per warning
     response = client.post(
         url("acknowledge", linxia_draft.pk),
         {
             "code": "FIXED_ITEMS",
-            "table": "表四（财政拨款收支总体情况表）",
-            "location": "支出方“转移性支出”",
+            "table_key": "fiscal_summary",
+            "row_key": "expense:function_class:230",
+            "column_key": "amount",
             "reason": "甘肃省表四样式不列转移性支出",
         },
         follow=True,
@@ -180,8 +185,9 @@ def test_the_checks_panel_links_each_finding_and_takes_acknowledgements(as_perso
         url("acknowledge", linxia_draft.pk),
         {
             "code": "CATALOGUE",
-            "table": "表七（一般公共预算基本支出情况表）",
-            "location": "“工作福利支出”（301）行",
+            "table_key": "general_basic",
+            "row_key": "301",
+            "column_key": "name",
             "reason": "x",
         },
         follow=True,

@@ -19,9 +19,12 @@ def acknowledge(
     acknowledgement, _ = FindingAcknowledgement.objects.update_or_create(
         disclosure=disclosure,
         code=finding.code,
-        table=finding.table,
-        location=finding.location,
+        table_key=finding.cell.table,
+        row_key=finding.cell.row,
+        column_key=finding.cell.column,
         defaults={
+            "table": finding.table,
+            "location": finding.location,
             "reason": reason.strip(),
             "acknowledged_by": user,
             "acknowledged_by_name": user.get_username() if user is not None else "",
@@ -31,9 +34,9 @@ def acknowledge(
 
 
 def acknowledge_key(
-    disclosure: Disclosure, key: tuple[str, str, str], reason: str, user=None
+    disclosure: Disclosure, key: tuple[str, str, str, str], reason: str, user=None
 ) -> FindingAcknowledgement:
-    """Acknowledge the current finding with this (code, table, location) key."""
+    """Acknowledge the current finding with this (code, table, row, column) key."""
     found = [
         f
         for f in check_disclosure(Disclosure.objects.with_contents().get(pk=disclosure.pk))

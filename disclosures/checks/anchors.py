@@ -1,19 +1,40 @@
-"""Where a finding points in the rendered disclosure: the id of its table or form."""
+"""Where a finding points on a page: a lookup from its Cell keys, never a text search.
+
+The statutory table partial gives each row the id `row_id(table key, row key)`
+(specs/base.py); forms and the explanatory text are anchored by their section.
+"""
 
 from disclosures.facts import Facts
-from disclosures.models import TableKey
+from disclosures.models.tables import TABLE_MODELS
+from disclosures.specs.base import row_id
 
-from .registry import Finding
+from .registry import Cell
 
 
-def anchor(finding: Finding, facts: Facts) -> str:
-    """The HTML id (as the table partial renders it) of the table or form a finding is in."""
-    for key in TableKey:
-        if f"（{key.label}）" in finding.table or finding.table == key.label:
-            return key.value
-    if finding.table == "部门整体支出绩效目标表":
-        return "department_form"
-    for project in facts.projects:
-        if finding.table == f"项目支出绩效目标表（{project.name}）":
-            return f"project_form_{project.position}"
+def page_anchor(cell: Cell) -> str:
+    """The id on a rendered disclosure (public page, staff preview) of the row a finding
+    is about, else of its table or form; "" when it is about the whole disclosure."""
+    if cell.table in TABLE_MODELS:
+        return row_id(cell.table, cell.row) if cell.row else cell.table
+    if cell.table == "project_form" and cell.row.startswith("project:"):
+        return f"project_form_{cell.row.split(':')[1]}"
+    if cell.table in ("department_form", "narrative"):
+        return cell.table
     return ""
+
+
+def admin_anchor(cell: Cell, facts: Facts) -> str:
+    """The id on the disclosure's admin change page of the inline row holding the cell
+    (Django names them <formset prefix>-<index>), else of its inline group."""
+    if cell.table in TABLE_MODELS:
+        prefix = TABLE_MODELS[cell.table]._meta.get_field("disclosure").remote_field
+        prefix = prefix.get_accessor_name()
+        keys = [row.key for row in facts.table(cell.table)]
+        return f"{prefix}-{keys.index(cell.row)}" if cell.row in keys else f"{prefix}-group"
+    if cell.table == "department_form":
+        return "department_form-group"
+    if cell.table == "project_form":
+        positions = [f"project:{project.position}" for project in facts.projects]
+        project = ":".join(cell.row.split(":")[:2])
+        return f"projects-{positions.index(project)}" if project in positions else "projects-group"
+    return "content-main"

@@ -23,6 +23,22 @@ class Severity(models.TextChoices):
 
 
 @dataclass(frozen=True)
+class Cell:
+    """Where a finding points, by stable keys rather than printed text.
+
+    table: a spec key (general_expense), or department_form, project_form, narrative,
+    procurement, catalogue. row: the row's key (a subject code, a fixed item such as
+    expense:function_class:201, unit:7, department, total; project:2 on a project form,
+    with :indicator:3 for one of its indicators). column: a model field. Empty row and
+    column: the finding is about the whole table or disclosure.
+    """
+
+    table: str = ""
+    row: str = ""
+    column: str = ""
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     severity: str
@@ -32,10 +48,13 @@ class Finding:
     expected: str = ""
     found: str = ""
     acknowledged: str = ""  # the reason, once a reviewer has acknowledged the warning
+    cell: Cell = Cell()
 
     @property
-    def key(self) -> tuple[str, str, str]:
-        return (self.code, self.table, self.location)
+    def key(self) -> tuple[str, str, str, str]:
+        """What an acknowledgement is kept against: the check and the cell, so a reworded
+        message or a renumbered layout does not lose it."""
+        return (self.code, self.cell.table, self.cell.row, self.cell.column)
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -43,6 +62,9 @@ class Finding:
             "severity": self.severity,
             "table": self.table,
             "location": self.location,
+            "table_key": self.cell.table,
+            "row_key": self.cell.row,
+            "column_key": self.cell.column,
             "expected": self.expected,
             "found": self.found,
             "message": self.message,
@@ -116,6 +138,7 @@ def compare(
     expected: Decimal | list[Decimal],
     found: Decimal,
     rule: str,
+    cell: Cell = Cell(),
 ) -> Iterator[Finding]:
     """A finding when `found` differs from `expected` (a figure, or the parts it sums) by
     more than the rounding slack."""
@@ -131,6 +154,7 @@ def compare(
         severity="",
         table=table,
         location=location,
+        cell=cell,
         expected=figure(total),
         found=figure(found),
         message=(
@@ -141,13 +165,20 @@ def compare(
 
 
 def finding(
-    table: str, location: str, message: str, *, expected: str = "", found: str = ""
+    table: str,
+    location: str,
+    message: str,
+    *,
+    cell: Cell = Cell(),
+    expected: str = "",
+    found: str = "",
 ) -> Finding:
     return Finding(
         code="",
         severity="",
         table=table,
         location=location,
+        cell=cell,
         message=message,
         expected=expected,
         found=found,

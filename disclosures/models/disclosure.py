@@ -517,6 +517,13 @@ class FindingAcknowledgement(FrozenWhenPublished):
         related_name="acknowledgements",
     )
     code = models.CharField(_("检查代码"), max_length=40)
+    # The cell the warning is about, by keys (checks/registry.py Cell): what the
+    # acknowledgement is kept against, so it survives a reworded message or a renumbered
+    # layout.
+    table_key = models.CharField(_("表键"), max_length=40, blank=True)
+    row_key = models.CharField(_("行键"), max_length=60, blank=True)
+    column_key = models.CharField(_("列键"), max_length=40, blank=True)
+    # How the finding read when it was acknowledged (shown in the admin and history).
     table = models.CharField(_("表"), max_length=400)
     location = models.CharField(_("位置"), max_length=400)
     reason = models.TextField(_("确认理由"))
@@ -538,10 +545,16 @@ class FindingAcknowledgement(FrozenWhenPublished):
         verbose_name_plural = _("警告确认")
         constraints = [
             models.UniqueConstraint(
-                fields=["disclosure", "code", "table", "location"], name="unique_acknowledgement"
+                fields=["disclosure", "code", "table_key", "row_key", "column_key"],
+                name="unique_acknowledgement",
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="acknowledgement_has_reason"),
         ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.location}"
+
+    @property
+    def key(self) -> tuple[str, str, str, str]:
+        """The Finding.key it acknowledges."""
+        return (self.code, self.table_key, self.row_key, self.column_key)

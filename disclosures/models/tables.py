@@ -100,6 +100,16 @@ class SummaryRow(TableRow):
     def __str__(self) -> str:
         return self.label
 
+    @property
+    def key(self) -> str:
+        """The row's stable key: its item, with the 类 code of a function-class row."""
+        return summary_key(getattr(self, "side", None), self.item, self.subject_code)
+
+
+def summary_key(side: str | None, item: str, code: str = "") -> str:
+    """expense:function_class:201, income:general_budget; one-sided tables omit the side."""
+    return ":".join(part for part in (side, item, code) if part)
+
 
 class TwoSidedSummaryRow(SummaryRow):
     """A row of a table printed as income (left) beside expense (right)."""
@@ -129,19 +139,19 @@ class TwoSidedSummaryRow(SummaryRow):
 
 
 class DepartmentSummaryRow(TwoSidedSummaryRow):
-    """表一 部门收支总体情况表."""
+    """部门收支总体情况表."""
 
     class Meta(TwoSidedSummaryRow.Meta):
-        verbose_name = _("表一 部门收支总体情况表 行")
-        verbose_name_plural = _("表一 部门收支总体情况表")
+        verbose_name = _("部门收支总体情况表 行")
+        verbose_name_plural = _("部门收支总体情况表")
 
 
 class DepartmentIncomeRow(SummaryRow):
-    """表二 部门收入总体情况表."""
+    """部门收入总体情况表."""
 
     class Meta(SummaryRow.Meta):
-        verbose_name = _("表二 部门收入总体情况表 行")
-        verbose_name_plural = _("表二 部门收入总体情况表")
+        verbose_name = _("部门收入总体情况表 行")
+        verbose_name_plural = _("部门收入总体情况表")
         constraints = [
             *SummaryRow.Meta.constraints,
             models.UniqueConstraint(
@@ -151,11 +161,11 @@ class DepartmentIncomeRow(SummaryRow):
 
 
 class FiscalSummaryRow(TwoSidedSummaryRow):
-    """表四 财政拨款收支总体情况表."""
+    """财政拨款收支总体情况表."""
 
     class Meta(TwoSidedSummaryRow.Meta):
-        verbose_name = _("表四 财政拨款收支总体情况表 行")
-        verbose_name_plural = _("表四 财政拨款收支总体情况表")
+        verbose_name = _("财政拨款收支总体情况表 行")
+        verbose_name_plural = _("财政拨款收支总体情况表")
 
 
 # Tables 3, 6, 10, 11 (function subjects) and 7, 9 (economic subjects) ---------------
@@ -183,6 +193,11 @@ class SubjectRow(TableRow):
     @property
     def is_total(self) -> bool:
         return not self.code
+
+    @property
+    def key(self) -> str:
+        """The row's stable key: its subject code; total for the 总计 row."""
+        return self.code or "total"
 
     @property
     def level(self) -> int:
@@ -215,7 +230,7 @@ class EconomicSubjectRow(SubjectRow):
 
 
 class DepartmentExpenseRow(FunctionSubjectRow):
-    """表三 部门支出总体情况表."""
+    """部门支出总体情况表."""
 
     total = MoneyField(_("支出合计"))
     basic = MoneyField(_("基本支出"))
@@ -223,8 +238,8 @@ class DepartmentExpenseRow(FunctionSubjectRow):
     carried_forward = MoneyField(_("上年结转"))
 
     class Meta(FunctionSubjectRow.Meta):
-        verbose_name = _("表三 部门支出总体情况表 行")
-        verbose_name_plural = _("表三 部门支出总体情况表")
+        verbose_name = _("部门支出总体情况表 行")
+        verbose_name_plural = _("部门支出总体情况表")
         constraints = [
             *FunctionSubjectRow.Meta.constraints,
             non_negative(
@@ -234,15 +249,15 @@ class DepartmentExpenseRow(FunctionSubjectRow):
 
 
 class GeneralExpenseRow(FunctionSubjectRow):
-    """表六 一般公共预算支出情况表."""
+    """一般公共预算支出情况表."""
 
     total = MoneyField(_("合计"))
     basic = MoneyField(_("基本支出"))
     project = MoneyField(_("项目支出"))
 
     class Meta(FunctionSubjectRow.Meta):
-        verbose_name = _("表六 一般公共预算支出情况表 行")
-        verbose_name_plural = _("表六 一般公共预算支出情况表")
+        verbose_name = _("一般公共预算支出情况表 行")
+        verbose_name_plural = _("一般公共预算支出情况表")
         constraints = [
             *FunctionSubjectRow.Meta.constraints,
             non_negative("generalexpenserow_non_negative", "total", "basic", "project"),
@@ -250,15 +265,15 @@ class GeneralExpenseRow(FunctionSubjectRow):
 
 
 class GeneralBasicRow(EconomicSubjectRow):
-    """表七 一般公共预算基本支出情况表."""
+    """一般公共预算基本支出情况表."""
 
     total = MoneyField(_("合计"))
     personnel = MoneyField(_("人员经费"))
     running = MoneyField(_("公用经费"))
 
     class Meta(EconomicSubjectRow.Meta):
-        verbose_name = _("表七 一般公共预算基本支出情况表 行")
-        verbose_name_plural = _("表七 一般公共预算基本支出情况表")
+        verbose_name = _("一般公共预算基本支出情况表 行")
+        verbose_name_plural = _("一般公共预算基本支出情况表")
         constraints = [
             *EconomicSubjectRow.Meta.constraints,
             non_negative("generalbasicrow_non_negative", "total", "personnel", "running"),
@@ -266,15 +281,15 @@ class GeneralBasicRow(EconomicSubjectRow):
 
 
 class OfficeRunningRow(EconomicSubjectRow):
-    """表九 一般公共预算财政拨款机关运行经费表."""
+    """一般公共预算财政拨款机关运行经费表."""
 
     total = MoneyField(_("合计"))
     basic = MoneyField(_("基本支出"))
     project = MoneyField(_("项目支出"))
 
     class Meta(EconomicSubjectRow.Meta):
-        verbose_name = _("表九 机关运行经费表 行")
-        verbose_name_plural = _("表九 一般公共预算财政拨款机关运行经费表")
+        verbose_name = _("机关运行经费表 行")
+        verbose_name_plural = _("一般公共预算财政拨款机关运行经费表")
         constraints = [
             *EconomicSubjectRow.Meta.constraints,
             non_negative("officerunningrow_non_negative", "total", "basic", "project"),
@@ -282,13 +297,13 @@ class OfficeRunningRow(EconomicSubjectRow):
 
 
 class FundExpenseRow(FunctionSubjectRow):
-    """表十 政府性基金预算支出情况表."""
+    """政府性基金预算支出情况表."""
 
     amount = MoneyField(_("预算数"))
 
     class Meta(FunctionSubjectRow.Meta):
-        verbose_name = _("表十 政府性基金预算支出情况表 行")
-        verbose_name_plural = _("表十 政府性基金预算支出情况表")
+        verbose_name = _("政府性基金预算支出情况表 行")
+        verbose_name_plural = _("政府性基金预算支出情况表")
         constraints = [
             *FunctionSubjectRow.Meta.constraints,
             non_negative("fundexpenserow_non_negative", "amount"),
@@ -296,13 +311,13 @@ class FundExpenseRow(FunctionSubjectRow):
 
 
 class CapitalExpenseRow(FunctionSubjectRow):
-    """表十一 国有资本经营预算支出情况表."""
+    """国有资本经营预算支出情况表."""
 
     amount = MoneyField(_("预算数"))
 
     class Meta(FunctionSubjectRow.Meta):
-        verbose_name = _("表十一 国有资本经营预算支出情况表 行")
-        verbose_name_plural = _("表十一 国有资本经营预算支出情况表")
+        verbose_name = _("国有资本经营预算支出情况表 行")
+        verbose_name_plural = _("国有资本经营预算支出情况表")
         constraints = [
             *FunctionSubjectRow.Meta.constraints,
             non_negative("capitalexpenserow_non_negative", "amount"),
@@ -359,13 +374,18 @@ class UnitRow(TableRow):
         return self.kind == self.Kind.TOTAL
 
     @property
+    def key(self) -> str:
+        """The row's stable key: total, department, or unit:<the unit's id>."""
+        return f"unit:{self.unit_id}" if self.kind == self.Kind.UNIT else str(self.kind)
+
+    @property
     def row_kind(self) -> str:
         """How renderers set the row apart: the department row is a subtotal."""
         return {"total": "total", "department": "subtotal"}.get(self.kind, "item")
 
 
 class FiscalByUnitRow(UnitRow):
-    """表五 财政拨款支出表."""
+    """财政拨款支出表."""
 
     total = MoneyField(_("总计"))
     general_total = MoneyField(_("一般公共预算支出 合计"))
@@ -379,8 +399,8 @@ class FiscalByUnitRow(UnitRow):
     capital_project = MoneyField(_("国有资本经营预算支出 项目支出"))
 
     class Meta(UnitRow.Meta):
-        verbose_name = _("表五 财政拨款支出表 行")
-        verbose_name_plural = _("表五 财政拨款支出表")
+        verbose_name = _("财政拨款支出表 行")
+        verbose_name_plural = _("财政拨款支出表")
         constraints = [
             *UnitRow.Meta.constraints,
             non_negative(
@@ -400,7 +420,7 @@ class FiscalByUnitRow(UnitRow):
 
 
 class ThreePublicRow(UnitRow):
-    """表八 一般公共预算财政拨款“三公”经费、会议费、培训费支出情况表."""
+    """一般公共预算财政拨款“三公”经费、会议费、培训费支出情况表."""
 
     three_public_total = MoneyField(_("“三公”经费 合计"))
     abroad = MoneyField(_("因公出国（境）费用"))
@@ -411,8 +431,8 @@ class ThreePublicRow(UnitRow):
     training = MoneyField(_("培训费"))
 
     class Meta(UnitRow.Meta):
-        verbose_name = _("表八 “三公”经费、会议费、培训费 行")
-        verbose_name_plural = _("表八 一般公共预算财政拨款“三公”经费、会议费、培训费支出情况表")
+        verbose_name = _("“三公”经费、会议费、培训费 行")
+        verbose_name_plural = _("一般公共预算财政拨款“三公”经费、会议费、培训费支出情况表")
         constraints = [
             *UnitRow.Meta.constraints,
             non_negative(

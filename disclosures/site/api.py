@@ -541,8 +541,6 @@ def _components() -> dict[str, dict]:
                 "message": STRING,
                 "acknowledged": {"type": "string", "description": "警告的确认理由，未确认为空"},
             },
-            # Being added (issue 14); required once every finding carries them.
-            optional=("table_key", "row_key", "column_key"),
         ),
         "FindingList": _object({"disclosure": INTEGER, "findings": _array(_ref("Finding"))}),
     }

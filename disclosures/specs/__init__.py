@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import translation
 
-from .base import Cell, RenderedTable, Row, TableSpec
+from .base import Cell, RenderedTable, Row, RowSum, Shape, TableSpec
 from .forms import department_form, project_form, project_list
 from .layouts import LAYOUTS
 from .tables import SPECS
@@ -19,6 +19,8 @@ __all__ = [
     "Cell",
     "RenderedTable",
     "Row",
+    "RowSum",
+    "Shape",
     "TableSpec",
     "performance_forms",
     "statutory_table",

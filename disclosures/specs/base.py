@@ -7,7 +7,7 @@ start from a RenderedTable, so a layout is written once.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -28,9 +28,17 @@ class Cell:
     vertical: bool = False
     # The exact amount behind a numeric cell's printed text (the workbook writes numbers).
     value: Decimal | None = None
+    # The HTML id of the row this cell labels (row_id), so findings can link to it.
+    anchor: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {"text": self.text, "colspan": self.colspan, "rowspan": self.rowspan}
+
+
+def row_id(table_key: str, row_key: str) -> str:
+    """The HTML id of a table's row: general_expense--2010101, department_summary--
+    expense-function_class-201."""
+    return f"{table_key}--{row_key.replace(':', '-')}"
 
 
 @dataclass(frozen=True)
@@ -212,7 +220,7 @@ class ListSource:
     columns: tuple[Column, ...]
     is_total: Callable[[Any], bool] = lambda row: row.is_total
 
-    def rows(self, disclosure: Any) -> list[Row]:
+    def rows(self, disclosure: Any, key: str) -> list[Row]:
         result, count = [], 0
         for model_row in related_rows(disclosure, self.accessor):
             total = self.is_total(model_row)
@@ -221,6 +229,7 @@ class ListSource:
             cells = tuple(
                 column.cell(model_row, None if total else count) for column in self.columns
             )
+            cells = (replace(cells[0], anchor=row_id(key, model_row.key)), *cells[1:])
             kind = "total" if total else getattr(model_row, "row_kind", "item")
             result.append(Row(cells, kind, code=getattr(model_row, "code", "")))
         return result
@@ -274,7 +283,7 @@ class SummarySource:
     def numbered_columns(self) -> tuple[bool, ...]:
         return (False,) * self.width
 
-    def rows(self, disclosure: Any) -> list[Row]:
+    def rows(self, disclosure: Any, key: str) -> list[Row]:
         model_rows = related_rows(disclosure, self.accessor)
         if self.two_sided:
             sides = [
@@ -300,7 +309,7 @@ class SummarySource:
                         prefix = ""
                     cells.append(
                         (
-                            Cell(prefix + row.label),
+                            Cell(prefix + row.label, anchor=row_id(key, row.key)),
                             Cell(
                                 money.format_amount(row.amount, blank_zero=True),
                                 numeric=True,
@@ -331,6 +340,7 @@ class RowSum:
 
     whole: str
     parts: tuple[str, ...]
+    rule: str = ""  # how findings word it; by default the parts' names joined with ＋
 
 
 class Shape:
@@ -430,7 +440,7 @@ class TableSpec:
             number=number,
             captions=(disclosure.department.name, UNIT_LINE),
             header=self.header_cells(),
-            rows=tuple(self.source.rows(disclosure)),
+            rows=tuple(self.source.rows(disclosure, str(self.key))),
             note=NOTE,
             note_on_top=self.note_on_top,
             landscape=self.landscape,

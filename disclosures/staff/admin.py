@@ -31,7 +31,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from disclosures import derive, drafts, roles, workflow
 from disclosures.checks import Facts, run_checks
 from disclosures.checks.acknowledge import acknowledge_key
-from disclosures.checks.anchors import anchor
+from disclosures.checks.anchors import admin_anchor
 from disclosures.models import (
     AssetHoldings,
     ChangeReason,
@@ -442,20 +442,6 @@ class ProjectInline(ReadOnlyWhenPublished, admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("编辑"))
 
 
-def inline_group(anchor: str) -> str:
-    """The id of the inline on the change page that holds a finding's table or form."""
-    if anchor in TABLE_MODELS:
-        accessor = (
-            TABLE_MODELS[anchor]._meta.get_field("disclosure").remote_field.get_accessor_name()
-        )
-        return f"{accessor}-group"
-    if anchor == "department_form":
-        return "department_form-group"
-    if anchor.startswith("project_form_"):
-        return "projects-group"
-    return "content-main"
-
-
 @admin.register(Disclosure)
 class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAdmin):
     form = DisclosureForm
@@ -553,8 +539,7 @@ class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAd
         extra_context = {
             **(extra_context or {}),
             "findings": [
-                {"finding": f, "link": f"#{inline_group(anchor(f, facts))}"}
-                for f in run_checks(facts)
+                {"finding": f, "link": f"#{admin_anchor(f.cell, facts)}"} for f in run_checks(facts)
             ],
             "may_acknowledge": roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure),
             "workflow_steps": [
@@ -651,7 +636,9 @@ class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAd
         disclosure = get_object_or_404(self.get_queryset(request), pk=pk)
         if not roles.may(request.user, roles.Action.ACKNOWLEDGE, disclosure):
             raise PermissionDenied
-        key = (request.POST.get("code"), request.POST.get("table"), request.POST.get("location"))
+        key = tuple(
+            request.POST.get(name, "") for name in ("code", "table_key", "row_key", "column_key")
+        )
         try:
             acknowledge_key(disclosure, key, request.POST.get("reason", ""), request.user)
         except ValidationError as error:

@@ -7,6 +7,7 @@ from django import template
 from django.utils.translation import get_language, gettext
 
 from disclosures import money
+from disclosures.checks.anchors import page_anchor
 from disclosures.site import queries
 
 register = template.Library()
@@ -48,3 +49,9 @@ def change_from(value: Decimal | None, before: Decimal | None) -> Decimal | None
 @register.filter
 def csv_url(disclosure, key: str) -> str:
     return disclosure.public_url("csv", revision=disclosure.revision, key=key)
+
+
+@register.filter
+def finding_anchor(finding) -> str:
+    """The id of the row (else the table or form) a finding is about, on this page."""
+    return page_anchor(finding.cell)
