@@ -156,12 +156,15 @@ def _confirm(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("the stored upload changed")
     try:
         plan = plan_import(
-            data, department=department, year=entry["year"], kind=entry["kind"],
+            data,
+            department=department,
+            year=entry["year"],
+            kind=entry["kind"],
             filename=entry["filename"],
-        )  # fmt: skip
+        )
         if plan.version != entry["version"]:
             raise WorkbookError(Problem("预览之后草稿已被修改，请重新上传预览。"))
-        disclosure = apply_import(plan)
+        disclosure = apply_import(plan, user=request.user)
     except WorkbookError as error:
         messages.error(request, "；".join(str(p) for p in error.problems))
         return redirect("disclosures:workbook-import")
