@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from disclosures import money
 from disclosures.models import TableKey
 from disclosures.money import format_amount
 
@@ -93,7 +94,7 @@ def shares(chart_id: str, title: str, bars: Sequence[Bar], *, unit: str = "ä¸‡å…
     parts, x = [], 0.0
     legend_lines = []
     for i, bar in enumerate(bars):
-        share = bar.amount / total * 100 if total else Decimal(0)
+        share = money.percent(bar.amount, total) or Decimal(0)
         length = float(share) / 100 * width
         colour = COLOURS[i % len(COLOURS)]
         parts.append(
