@@ -4,6 +4,7 @@ that survive a reworded message (and were migrated from the printed text)."""
 import importlib
 import io
 import json
+import re
 from dataclasses import replace
 
 import pytest
@@ -89,3 +90,18 @@ def test_the_public_page_links_a_finding_to_its_row(client):
     assert 'href="#general_basic--301"' in html  # the CATALOGUE finding on 301's name
     assert 'id="general_basic--301"' in html
     assert 'id="fiscal_summary--expense-function_class-207"' in html
+
+
+@pytest.mark.parametrize("name", [LINXIA, "广州市增城区人民代表大会常务委员会办公室"])
+def test_every_finding_link_on_the_public_page_lands_on_the_page(client, name):
+    disclosure = Disclosure.objects.get(department__name=name, revision=1)
+    html = client.get(disclosure.public_url("disclosure")).content.decode()
+    findings = html[html.index('id="findings"') :]
+    links = re.findall(r'<a href="#([^"]+)" lang="zh-Hans">', findings)
+    assert links  # both demo documents have findings
+    for anchor in links:
+        assert f'id="{anchor}"' in html, anchor
+    # A missing fixed item links to its table, since its row is not printed.
+    if name == LINXIA:
+        assert "fiscal_summary--expense-function_class-230" not in html
+        assert 'href="#fiscal_summary"' in findings

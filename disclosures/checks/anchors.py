@@ -11,16 +11,20 @@ from disclosures.specs.base import row_id
 from .registry import Cell
 
 
-def page_anchor(cell: Cell) -> str:
+def page_anchor(cell: Cell, present: set[str]) -> str:
     """The id on a rendered disclosure (public page, staff preview) of the row a finding
-    is about, else of its table or form; "" when it is about the whole disclosure."""
+    is about, else of its table or form, among the ids the page has (`present`); ""
+    when the page shows nothing of it."""
+    candidates = []
     if cell.table in TABLE_MODELS:
-        return row_id(cell.table, cell.row) if cell.row else cell.table
-    if cell.table == "project_form" and cell.row.startswith("project:"):
-        return f"project_form_{cell.row.split(':')[1]}"
-    if cell.table in ("department_form", "narrative"):
-        return cell.table
-    return ""
+        candidates = [row_id(cell.table, cell.row), cell.table]
+    elif cell.table == "project_form":
+        if cell.row.startswith("project:"):
+            candidates.append(f"project_form_{cell.row.split(':')[1]}")
+        candidates.append("project_list")  # seed 000's layout prints one list of all projects
+    elif cell.table in ("department_form", "narrative"):
+        candidates = [cell.table]
+    return next((anchor for anchor in candidates if anchor in present), "")
 
 
 def admin_anchor(cell: Cell, facts: Facts) -> str:

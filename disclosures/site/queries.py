@@ -8,6 +8,7 @@ import datetime
 import itertools
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import Count, F, Q
 from django.utils.html import escape
@@ -396,6 +397,19 @@ class DisclosurePage:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if f.severity != "error"]
+
+    @cached_property
+    def anchors(self) -> set[str]:
+        """The ids a finding can link to on this page: tables, forms and their rows."""
+        forms = [
+            self.forms.get("department_form"),
+            *self.forms.get("project_forms", []),
+            self.forms.get("project_list"),
+        ]
+        shown = [table for table in (*self.tables, *forms) if table is not None]
+        ids = {table.key for table in shown}
+        ids |= {cell.anchor for t in shown for row in t.rows for cell in row.cells if cell.anchor}
+        return ids | ({"narrative"} if self.narrative else set())
 
 
 def disclosure_page(disclosure: Disclosure) -> DisclosurePage:

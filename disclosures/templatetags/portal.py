@@ -52,6 +52,7 @@ def csv_url(disclosure, key: str) -> str:
 
 
 @register.filter
-def finding_anchor(finding) -> str:
-    """The id of the row (else the table or form) a finding is about, on this page."""
-    return page_anchor(finding.cell)
+def finding_anchor(finding, present: set[str]) -> str:
+    """The id of the row (else the table or form) a finding is about, among the ids the
+    page has."""
+    return page_anchor(finding.cell, present)
