@@ -37,7 +37,7 @@ from disclosures.specs import LAYOUTS, SPECS
 
 from .opening import open_workbook
 from .problems import Problem, WorkbookError
-from .reader import Content, _titles, identify, read_workbook
+from .reader import Content, identify, read_workbook, titles
 
 PROJECT_FIELDS = (
     "unit_id", "category", "supervisor", "total", "current_appropriation", "special_account",
@@ -112,9 +112,9 @@ def target_draft(department: Department, year: int, kind: str) -> Disclosure | N
 
 def _layout_of(opened) -> str:
     """A new draft's layout: the eleven tables, or only the project list (seed 000)."""
-    titles = _titles(LAYOUTS[Layout.GANSU])
+    gansu = titles(LAYOUTS[Layout.GANSU])
     for grid in opened.grids:
-        if identify(grid, titles) in SPECS:
+        if identify(grid, gansu) in SPECS:
             return Layout.GANSU
     return Layout.PERFORMANCE_ONLY
 

@@ -23,7 +23,4 @@ words workbooks print for them from `specs.synonyms`.
 from .reading import Content
 from .sheets import identify, read_workbook, titles
 
-# importer.py still imports the name this had in the single-module reader.
-_titles = titles
-
 __all__ = ["Content", "identify", "read_workbook", "titles"]
