@@ -2,10 +2,14 @@
 
 - 财务人员 (clerk): enters and edits the drafts of the departments assigned to them
   (Department.clerks), explains (acknowledges) warnings, submits them.
-- 审核人 (reviewer): reads every disclosure, approves or returns it with a reason,
-  acknowledges warnings.
-- 公开管理员 (publisher): publishes approved disclosures and starts corrections.
-- superusers may do everything.
+- 审核人 (reviewer): reads the disclosures of the regions assigned to them (Region.staff)
+  and the regions below, approves or returns them with a reason, acknowledges warnings.
+- 公开管理员 (publisher): publishes approved disclosures of their regions and starts
+  corrections.
+- 财政局管理员 (region administrator): keeps the roster of their regions (regions,
+  departments, units, accounts), the catalogues and their completeness, and 批复日期;
+  reads their regions' disclosures and compliance.
+- superusers may do everything, everywhere.
 
 Every door asks this module: the admin (its own views and those django-simple-history and
 django-import-export add), the staff pages, the workflow functions, the imports, and the
@@ -20,7 +24,15 @@ from django.contrib.auth.models import Group, Permission
 from django.db.models import Q, TextChoices
 from django.utils.translation import gettext_lazy as _
 
-CLERK, REVIEWER, PUBLISHER = "clerk", "reviewer", "publisher"
+CLERK, REVIEWER, PUBLISHER, REGION_ADMIN = "clerk", "reviewer", "publisher", "region_admin"
+ROLE_NAMES = {
+    CLERK: _("财务人员"),
+    REVIEWER: _("审核人"),
+    PUBLISHER: _("公开管理员"),
+    REGION_ADMIN: _("财政局管理员"),
+}
+# Roles that act on regions (Region.staff) rather than on departments (Department.clerks).
+REGION_ROLES = (REVIEWER, PUBLISHER, REGION_ADMIN)
 
 # Models whose rows make up a disclosure: clerks add, change and delete them.
 CONTENT_MODELS = (
@@ -48,7 +60,9 @@ CONTENT_MODELS = (
     "projectindicator",
     "keyproject",
 )
-REFERENCE_MODELS = ("region", "department", "unit", "functionsubject", "economicsubject")
+CATALOGUE_MODELS = ("catalogueyear", "functionsubject", "economicsubject")
+ROSTER_MODELS = ("region", "department", "unit", "budgetapproval")
+REFERENCE_MODELS = (*ROSTER_MODELS, *CATALOGUE_MODELS)
 EVERYTHING = (*CONTENT_MODELS, *REFERENCE_MODELS, "workflowevent", "findingacknowledgement")
 
 
@@ -69,6 +83,12 @@ ROLE_PERMISSIONS = {
         "review_disclosure",
     ],
     PUBLISHER: [*_codenames(("view",), EVERYTHING), "publish_disclosure"],
+    REGION_ADMIN: [
+        *_codenames(("view",), EVERYTHING),
+        *_codenames(("add", "change"), (*ROSTER_MODELS, *CATALOGUE_MODELS)),
+        *_codenames(("delete",), ("unit", "budgetapproval", "functionsubject", "economicsubject")),
+        "manage_roster",
+    ],
 }
 
 
@@ -124,11 +144,43 @@ def _active(user) -> bool:
 
 
 def sees_every_department(user) -> bool:
-    return _active(user) and (
-        user.is_superuser
-        or user.has_perm("disclosures.review_disclosure")
-        or user.has_perm("disclosures.publish_disclosure")
-    )
+    """Superusers act everywhere; everybody else within their regions or departments."""
+    return _active(user) and user.is_superuser
+
+
+def regions_below(region_ids) -> list[int]:
+    """These regions and every region under them (the tree is small: one query a level)."""
+    from disclosures.models import Region
+
+    found, level = set(), set(region_ids)
+    while level:
+        found |= level
+        level = set(
+            Region.objects.filter(parent__in=level).exclude(pk__in=found).values_list("pk", flat=True)
+        )
+    return sorted(found)
+
+
+def managed_regions(user):
+    """The regions a reviewer, publisher or region administrator acts in: those assigned to
+    them (Region.staff) and every region below; every region for a superuser."""
+    from disclosures.models import Region
+
+    if sees_every_department(user):
+        return Region.objects.all()
+    if not _active(user):
+        return Region.objects.none()
+    assigned = Region.objects.filter(staff=user).values_list("pk", flat=True)
+    return Region.objects.filter(pk__in=regions_below(assigned))
+
+
+def administers(user, region=None) -> bool:
+    """May the user keep the roster, 批复日期 and catalogues (of this region)?"""
+    if not _active(user) or not user.has_perm("disclosures.manage_roster"):
+        return False
+    if sees_every_department(user) or region is None:
+        return True
+    return managed_regions(user).filter(pk=region.pk).exists()
 
 
 def editable_departments(user):
@@ -144,14 +196,18 @@ def editable_departments(user):
 
 
 def visible_departments(user):
-    """The departments whose disclosures, drafts included, the user may read."""
+    """The departments whose disclosures, drafts included, the user may read: a clerk's
+    own, and every department of the regions a reviewer, publisher or region
+    administrator acts in."""
     from disclosures.models import Department
 
     if sees_every_department(user):
         return Department.objects.all()
     if not _active(user):
         return Department.objects.none()
-    return Department.objects.filter(clerks=user)
+    return Department.objects.filter(
+        Q(clerks=user) | Q(region__in=managed_regions(user))
+    ).distinct()
 
 
 def _has_any(user, permissions: tuple[str, ...]) -> bool:

@@ -175,7 +175,6 @@ def correct(disclosure: Disclosure, user, note: str) -> Disclosure:
         kind=source.kind,
         revision=newest + 1,
         layout=source.layout,
-        approved_on=source.approved_on,
         signed_on=source.signed_on,
         amounts_rounded=source.amounts_rounded,
         correction_note=note.strip(),

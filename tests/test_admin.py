@@ -6,7 +6,7 @@ from admin_forms import admin_form_data
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from disclosures.models import Disclosure
+from disclosures.models import BudgetApproval, Disclosure
 
 pytestmark = pytest.mark.django_db
 
@@ -149,7 +149,9 @@ def test_workflow_steps_from_the_change_page(as_persona, linxia_draft):
 def test_overdue_list(as_persona, linxia_draft):
     import datetime
 
-    Disclosure.objects.filter(pk=linxia_draft.pk).update(approved_on=datetime.date(2024, 1, 10))
+    BudgetApproval.objects.create(
+        department=linxia_draft.department, fiscal_year=2024, approved_on=datetime.date(2024, 1, 10)
+    )
     html = as_persona("reviewer").get(url("changelist") + "?overdue=yes").content.decode()
     zengcheng = Disclosure.objects.get(department__name__startswith="广州")
     assert url("change", linxia_draft.pk) in html

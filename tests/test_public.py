@@ -20,7 +20,14 @@ from django.utils import timezone
 
 from disclosures import money
 from disclosures.fixtures.generate import RandomSource, generated_facts, save_generated
-from disclosures.models import ComparisonItem, Department, Disclosure, Project, Region
+from disclosures.models import (
+    BudgetApproval,
+    ComparisonItem,
+    Department,
+    Disclosure,
+    Project,
+    Region,
+)
 from disclosures.rendering.exports import neutralise
 from disclosures.workflow import approve, publish, submit
 
@@ -57,8 +64,14 @@ def published_generated(
             name=Concat(Value(project_name), F("name"))
         )
     Disclosure.objects.filter(pk=disclosure.pk).update(
-        status=Disclosure.Status.PUBLISHED, published_at=timezone.now(), approved_on=approved_on
+        status=Disclosure.Status.PUBLISHED, published_at=timezone.now()
     )
+    if approved_on is not None:
+        BudgetApproval.objects.create(
+            department_id=disclosure.department_id,
+            fiscal_year=disclosure.fiscal_year,
+            approved_on=approved_on,
+        )
     return Disclosure.objects.select_related("department__region").get(pk=disclosure.pk)
 
 
@@ -89,7 +102,8 @@ def test_timeliness_counts_publication_within_twenty_days_of_approval(client):
 def test_region_year_lists_departments_with_status_and_date(client, linxia):
     region = linxia.department.region
     unpublished = Department.objects.create(region=region, name="临夏市测试局")
-    Disclosure.objects.create(
+    Disclosure.objects.create(department=unpublished, fiscal_year=2024)
+    BudgetApproval.objects.create(
         department=unpublished,
         fiscal_year=2024,
         approved_on=timezone.localdate() - timedelta(days=60),

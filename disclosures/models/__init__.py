@@ -1,3 +1,4 @@
+from .approval import BudgetApproval
 from .disclosure import (
     NO_REASON,
     AssetHoldings,
@@ -19,7 +20,16 @@ from .performance import (
     Project,
     ProjectIndicator,
 )
-from .reference import Department, EconomicSubject, FunctionSubject, Region, Unit
+from .reference import (
+    Budget,
+    CatalogueKind,
+    CatalogueYear,
+    Department,
+    EconomicSubject,
+    FunctionSubject,
+    Region,
+    Unit,
+)
 from .table_keys import TableKey
 from .tables import (
     CapitalExpenseRow,
@@ -42,7 +52,11 @@ from .workflow import WorkflowEvent
 __all__ = [
     "NO_REASON",
     "AssetHoldings",
+    "Budget",
+    "BudgetApproval",
     "CapitalExpenseRow",
+    "CatalogueKind",
+    "CatalogueYear",
     "ChangeReason",
     "ComparisonItem",
     "Department",

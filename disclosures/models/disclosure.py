@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -28,6 +29,19 @@ class Layout(models.TextChoices):
 # A budget is published within 20 days of its approval (批复), DESIGN §2.
 PUBLICATION_DEADLINE = datetime.timedelta(days=20)
 PUBLISHED_LATE = Q(published_at__date__gt=models.F("approved_on") + PUBLICATION_DEADLINE)
+
+
+def approval_date():
+    """批复日期 of the disclosure's department and year (BudgetApproval), for annotate()."""
+    from .approval import BudgetApproval
+
+    return models.Subquery(
+        BudgetApproval.objects.filter(
+            department=models.OuterRef("department"),
+            fiscal_year=models.OuterRef("fiscal_year"),
+            kind=models.OuterRef("kind"),
+        ).values("approved_on")[:1]
+    )
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
@@ -55,12 +69,17 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
 
         return self & disclosures_for(user)
 
+    def with_approval(self) -> "DisclosureQuerySet":
+        """Each disclosure with `approved_on`, its department's 批复日期 for the year."""
+        return self.annotate(approved_on=approval_date())
+
     def overdue(self, today) -> "DisclosureQuerySet":
         """Not published within 20 days of 批复日期 (still unpublished, or published late)."""
         unpublished = ~Q(status=Disclosure.Status.PUBLISHED) & Q(
             approved_on__lt=today - PUBLICATION_DEADLINE
         )
-        return self.filter(approved_on__isnull=False).filter(PUBLISHED_LATE | unpublished)
+        dated = self.with_approval().filter(approved_on__isnull=False)
+        return dated.filter(PUBLISHED_LATE | unpublished)
 
     def update(self, **kwargs):
         # Publishing is the one write a published revision ever gets (workflow.publish).
@@ -84,7 +103,7 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
             if any(field.name == "unit" for field in model._meta.fields):
                 rows = rows.select_related("unit")
             row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
-        found = self.select_related(
+        found = self.with_approval().select_related(
             "department__region", "procurement", "assets", "department_form", "pdf", "workbook"
         ).prefetch_related(
             *row_sets,
@@ -136,7 +155,6 @@ class Disclosure(models.Model):
     )
     status = models.CharField(_("状态"), max_length=10, choices=Status, default=Status.DRAFT)
     layout = models.CharField(_("公开表样式"), max_length=30, choices=Layout, default=Layout.GANSU)
-    approved_on = models.DateField(_("批复日期"), null=True, blank=True)
     signed_on = models.DateField(_("落款日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
     correction_note = models.TextField(_("更正说明"), blank=True)
@@ -201,6 +219,14 @@ class Disclosure(models.Model):
             if moved and not getattr(self, "_workflow_step", False):
                 raise WorkflowFieldError(str(self))
         super().save(*args, **kwargs)
+
+    @cached_property
+    def approved_on(self) -> datetime.date | None:
+        """批复日期, recorded by the bureau for the department and year (BudgetApproval);
+        with_approval() fills it for a whole list in the same query."""
+        from .approval import BudgetApproval
+
+        return BudgetApproval.objects.date_of(self.department_id, self.fiscal_year, self.kind)
 
     def get_absolute_url(self) -> str:
         """The permanent public address of this revision."""

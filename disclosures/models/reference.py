@@ -30,12 +30,23 @@ class Region(models.Model):
         related_name="children",
     )
 
+    staff = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核、公开和管理人员"),
+        blank=True,
+        related_name="assigned_regions",
+        help_text=_("审核人、公开管理员和财政局管理员负责本区划及其下级区划"),
+    )
+
     objects = RegionManager()
 
     class Meta:
         verbose_name = _("行政区划")
         verbose_name_plural = _("行政区划")
         ordering = ["code"]
+        permissions = [
+            ("manage_roster", _("管理本区划及下级区划的部门、单位、账号、批复日期和科目目录")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(code__regex=r"^[0-9]{6}([0-9]{3}){0,2}$"),
@@ -51,6 +62,14 @@ class Region(models.Model):
 
     def natural_key(self) -> tuple[str]:
         return (self.code,)
+
+    def clean(self) -> None:
+        region, seen = self.parent, {self.code}
+        while region is not None:
+            if region.code in seen:
+                raise ValidationError({"parent": _("上级区划不能是本区划或其下级区划。")})
+            seen.add(region.code)
+            region = region.parent
 
     @cached_property
     def full_name(self) -> str:
@@ -170,6 +189,50 @@ class Unit(models.Model):
     natural_key.dependencies = ["disclosures.department"]
 
 
+class CatalogueKind(models.TextChoices):
+    """The classification catalogues a disclosure's tables use."""
+
+    FUNCTION = "function", _("支出功能分类科目")
+    ECONOMIC = "economic", _("部门预算支出经济分类科目")
+
+
+class CatalogueYear(models.Model):
+    """One year's catalogue of one kind, as the bureau holds it: whether it is complete.
+
+    While a catalogue is incomplete, a code outside it is a warning (the clerk asks the
+    bureau to add it); once the bureau marks it complete, an unknown code is an error.
+    The entries are FunctionSubject / EconomicSubject rows of that year.
+    """
+
+    kind = models.CharField(_("目录"), max_length=10, choices=CatalogueKind)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    complete = models.BooleanField(
+        _("目录完整"),
+        default=False,
+        help_text=_("勾选后，不在目录中的科目编码即为错误；未勾选时只提示警告"),
+    )
+    source = models.TextField(_("来源说明"), blank=True, help_text=_("目录依据的文件及核对情况"))
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("科目目录")
+        verbose_name_plural = _("科目目录")
+        ordering = ["-year", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "year"], name="unique_catalogue_year"),
+            models.CheckConstraint(
+                condition=Q(year__gte=2000, year__lte=2100), name="catalogue_year_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}年{self.get_kind_display()}"
+
+    def entries(self):
+        model = EconomicSubject if self.kind == CatalogueKind.ECONOMIC else FunctionSubject
+        return model.objects.filter(year=self.year)
+
+
 class SubjectManager(models.Manager):
     def get_by_natural_key(self, year: int, code: str):
         return self.get(year=year, code=code)
@@ -207,8 +270,25 @@ class Subject(models.Model):
         return subjects.parent_code(self.code)
 
 
+class Budget(models.TextChoices):
+    """Which of the budgets (预算) a function subject belongs to."""
+
+    GENERAL = "general", _("一般公共预算")
+    FUND = "fund", _("政府性基金预算")
+    CAPITAL = "capital", _("国有资本经营预算")
+
+
 class FunctionSubject(Subject):
     """支出功能分类科目: 类 (3 digits), 款 (5), 项 (7)."""
+
+    budget = models.CharField(
+        _("所属预算"), max_length=10, choices=Budget, default=Budget.GENERAL
+    )
+    basic = models.BooleanField(
+        _("基本支出科目"),
+        default=False,
+        help_text=_("如“行政运行”：只列基本支出，列项目支出即为错误"),
+    )
 
     class Meta(Subject.Meta):
         verbose_name = _("支出功能分类科目")

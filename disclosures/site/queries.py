@@ -245,6 +245,7 @@ def timeliness(year: int) -> Timeliness:
     counts = (
         Disclosure.objects.published()
         .filter(fiscal_year=year, kind=Disclosure.Kind.BUDGET, revision=1)
+        .with_approval()
         .aggregate(
             published=Count("pk"),
             dated=Count("pk", filter=dated),

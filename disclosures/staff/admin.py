@@ -202,7 +202,6 @@ class DisclosureForm(EditVersionForm):
             "fiscal_year",
             "kind",
             "layout",
-            "approved_on",
             "signed_on",
             "amounts_rounded",
             "correction_note",
@@ -468,13 +467,14 @@ class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAd
         "status",
         "revision",
         "published_at",
+        "approval",
         "created_at",
         "updated_at",
         "row_changes",
     ]
     fieldsets = [
         (None, {"fields": ["department", "fiscal_year", "kind", "revision", "status", "layout"]}),
-        (_("日期"), {"fields": ["approved_on", "signed_on", "published_at"]}),
+        (_("日期"), {"fields": ["approval", "signed_on", "published_at"]}),
         (_("说明"), {"fields": ["amounts_rounded", "correction_note", "loaded_version"]}),
         (_("记录"), {"fields": ["created_at", "updated_at", "row_changes"]}),
     ]
@@ -566,6 +566,12 @@ class DisclosureAdmin(HiddenOutsideScope, ReadOnlyWhenPublished, SimpleHistoryAd
     def preview(self, obj: Disclosure) -> str:
         url = reverse("disclosures:staff-preview", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, _("预览"))
+
+    @admin.display(description=_("批复日期"))
+    def approval(self, obj: Disclosure) -> str:
+        if obj.pk and obj.approved_on:
+            return obj.approved_on.strftime("%Y-%m-%d")
+        return _("未记录（由财政局管理员登记）")
 
     @admin.display(description=_("变更历史"))
     def row_changes(self, obj: Disclosure) -> str:
