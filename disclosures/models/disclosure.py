@@ -220,14 +220,6 @@ class Disclosure(models.Model):
                 raise WorkflowFieldError(str(self))
         super().save(*args, **kwargs)
 
-    @cached_property
-    def approved_on(self) -> datetime.date | None:
-        """批复日期, recorded by the bureau for the department and year (BudgetApproval);
-        with_approval() fills it for a whole list in the same query."""
-        from .approval import BudgetApproval
-
-        return BudgetApproval.objects.date_of(self.department_id, self.fiscal_year, self.kind)
-
     def get_absolute_url(self) -> str:
         """The permanent public address of this revision."""
         return self.public_url("revision", revision=self.revision)
@@ -243,6 +235,14 @@ class Disclosure(models.Model):
             f"disclosures:{prefix}{name}",
             kwargs={"pk": self.department_id, "year": self.fiscal_year, **kwargs},
         )
+
+    @cached_property
+    def approved_on(self) -> datetime.date | None:
+        """批复日期, recorded by the bureau for the department and year (BudgetApproval);
+        with_approval() fills it for a whole list in the same query."""
+        from .approval import BudgetApproval
+
+        return BudgetApproval.objects.date_of(self.department_id, self.fiscal_year, self.kind)
 
     @property
     def current_url(self) -> str:
