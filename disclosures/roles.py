@@ -156,7 +156,9 @@ def regions_below(region_ids) -> list[int]:
     while level:
         found |= level
         level = set(
-            Region.objects.filter(parent__in=level).exclude(pk__in=found).values_list("pk", flat=True)
+            Region.objects.filter(parent__in=level)
+            .exclude(pk__in=found)
+            .values_list("pk", flat=True)
         )
     return sorted(found)
 

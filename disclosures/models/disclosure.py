@@ -103,14 +103,18 @@ class DisclosureQuerySet(models.QuerySet["Disclosure"]):
             if any(field.name == "unit" for field in model._meta.fields):
                 rows = rows.select_related("unit")
             row_sets.append(models.Prefetch(relation.get_accessor_name(), queryset=rows))
-        found = self.with_approval().select_related(
-            "department__region", "procurement", "assets", "department_form", "pdf", "workbook"
-        ).prefetch_related(
-            *row_sets,
-            "department__units",
-            "department_form__indicators",
-            "projects__indicators",
-            "projects__key_description",
+        found = (
+            self.with_approval()
+            .select_related(
+                "department__region", "procurement", "assets", "department_form", "pdf", "workbook"
+            )
+            .prefetch_related(
+                *row_sets,
+                "department__units",
+                "department_form__indicators",
+                "projects__indicators",
+                "projects__key_description",
+            )
         )
         found._as_printed = True
         return found

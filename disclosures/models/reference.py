@@ -281,9 +281,7 @@ class Budget(models.TextChoices):
 class FunctionSubject(Subject):
     """支出功能分类科目: 类 (3 digits), 款 (5), 项 (7)."""
 
-    budget = models.CharField(
-        _("所属预算"), max_length=10, choices=Budget, default=Budget.GENERAL
-    )
+    budget = models.CharField(_("所属预算"), max_length=10, choices=Budget, default=Budget.GENERAL)
     basic = models.BooleanField(
         _("基本支出科目"),
         default=False,
