@@ -6,9 +6,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 
 from disclosures import roles, workflow
-from disclosures.models import Disclosure
+from disclosures.models import Disclosure, Region
 
-PERSONAS = ("linxia_clerk", "zengcheng_clerk", "reviewer", "publisher", "admin")
+PERSONAS = ("linxia_clerk", "zengcheng_clerk", "reviewer", "publisher", "region_admin", "admin")
 
 
 @pytest.fixture
@@ -43,8 +43,70 @@ def test_who_may_do_what_to_a_submitted_draft(in_every_state):
         "zengcheng_clerk": set(),
         "reviewer": {"view", "acknowledge", "approve", "return"},
         "publisher": {"view", "return"},
+        "region_admin": {"view"},
         "admin": {"view", "acknowledge", "approve", "return"},
     }
     for name, actions in expected.items():
         user = get_user_model().objects.get(username=name)
         assert {a.value for a in roles.Action if roles.may(user, a, submitted)} == actions, name
+
+
+def user(name):
+    return get_user_model().objects.get(username=name)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["reviewer", "publisher", "region_admin"])
+def test_region_roles_act_only_in_their_regions_and_below(in_every_state, name):
+    staff = user(name)
+    linxia = Region.objects.get(code="622901")  # two levels below 甘肃省 620000
+    zengcheng = Region.objects.get(code="440118")
+    assert {linxia, zengcheng} <= set(roles.managed_regions(staff))
+
+    staff.assigned_regions.set([Region.objects.get(code="440000")])  # 广东省 only
+    seen = set(roles.disclosures_for(staff).values_list("department__region__code", flat=True))
+    assert seen == {"440118"}
+    for disclosure in in_every_state:
+        inside = disclosure.department.region_id == zengcheng.pk
+        for action in roles.Action:
+            if not inside:
+                assert not roles.may(staff, action, disclosure), (action, disclosure)
+
+    staff.assigned_regions.clear()  # a reviewer nobody gave a region sees nothing
+    assert not roles.disclosures_for(staff).exists()
+    assert not roles.visible_departments(staff).exists()
+
+
+@pytest.mark.django_db
+def test_a_reviewer_outside_the_region_finds_nothing_in_the_admin(client, in_every_state):
+    reviewer = user("reviewer")
+    reviewer.assigned_regions.set([Region.objects.get(code="440000")])
+    client.force_login(reviewer)
+    submitted = next(d for d in in_every_state if d.status == Disclosure.Status.SUBMITTED)
+    assert client.get(f"/admin/disclosures/disclosure/{submitted.pk}/change/").status_code == 404
+    listed = client.get("/admin/disclosures/disclosure/").content.decode()
+    assert "临夏市" not in listed and "增城区" in listed
+    response = client.post(f"/admin/disclosures/disclosure/{submitted.pk}/workflow/approve/")
+    assert response.status_code == 404
+    submitted.refresh_from_db()
+    assert submitted.status == Disclosure.Status.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_region_administrators_keep_their_regions_only():
+    region_admin, reviewer, superuser = user("region_admin"), user("reviewer"), user("admin")
+    gansu, linxia = Region.objects.get(code="620000"), Region.objects.get(code="622901")
+    assert roles.administers(region_admin, linxia)
+    assert not roles.administers(reviewer, linxia)  # reviewers read, they keep no roster
+    region_admin.assigned_regions.set([Region.objects.get(code="440000")])
+    assert not roles.administers(region_admin, gansu)
+    assert not roles.administers(region_admin, linxia)
+    assert roles.administers(superuser, linxia)
+
+
+@pytest.mark.django_db
+def test_regions_below_follows_the_tree_to_the_bottom():
+    gansu = Region.objects.get(code="620000")
+    below = roles.regions_below([gansu.pk])
+    codes = set(Region.objects.filter(pk__in=below).values_list("code", flat=True))
+    assert codes == {"620000", "622900", "622901"}
