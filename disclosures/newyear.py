@@ -41,6 +41,7 @@ from disclosures.models import (
 )
 from disclosures.models.tables import TABLE_MODELS, summary_key
 from disclosures.specs import LAYOUTS, SPECS, Shape
+from disclosures.specs.base import related_rows
 from disclosures.subjects import KIND_NAMES
 
 BUDGET = Disclosure.Kind.BUDGET
@@ -242,16 +243,15 @@ def build_draft(
     written = Written()
     units = list(department.units.order_by("position", "name"))
     history = {"default_user": user, "default_change_reason": CHANGE_REASON}
-    with drafts.editing(draft, None) as editing:
+    with drafts.editing(draft, None) as opened:
         for key in LAYOUTS[layout]:
             model = TABLE_MODELS[key]
-            before = list(getattr(source, SPECS[key].source.accessor).all()) if source else []
-            rows, dropped = skeleton(key, sorted(before, key=lambda r: r.position),
-                                     department, units, catalogues)  # fmt: skip
+            before = related_rows(source, SPECS[key].source.accessor) if source else []
+            rows, dropped = skeleton(key, before, department, units, catalogues)
             for row in rows:
                 row.disclosure = draft
             bulk_create_with_history(rows, model, **history)
-            editing.wrote(rows)
+            opened.wrote(rows)
             written.rows += len(rows)
             if dropped:
                 written.notes.append(
