@@ -44,6 +44,9 @@ MATRIX = {
     # The workbook upload: for those who edit drafts (clerks, superusers). An empty POST
     # is the form again, with its errors.
     "workbook-import": "login login | 200 200 | 200 200 | 200 200 | 200 200 | 200 200",
+    # A department's workbook to fill in for a year: for those who may edit its drafts
+    # (roles.editable_departments); everyone else finds nothing.
+    "workbook-template": "login 405 | 200 405 | 404 405 | 404 405 | 404 405 | 200 405",
     # The admin's own pages.
     "admin-login": "200 200 | 302 200 | 302 200 | 302 200 | 302 200 | 302 200",
     "admin-logout": "302 302 | 405 200 | 405 200 | 405 200 | 405 200 | 405 200",
@@ -180,7 +183,8 @@ def door_class(door: Door) -> str | None:
             return "public-none"
         if name in STAFF_DRAFT:
             return "staff-draft"
-        return {"language": "language", "workbook-import": "workbook-import"}.get(name)
+        doors = ("language", "workbook-import", "workbook-template")
+        return name if name in doors else None
     if namespace == "admin" and name in ADMIN_SITE:
         return ADMIN_SITE[name]
     if door.name == "admin-view-on-site":  # the portal's, in front of the admin's

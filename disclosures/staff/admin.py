@@ -58,12 +58,14 @@ from disclosures.models.tables import TABLE_MODELS, money_fields
 from disclosures.roles import may_edit
 from disclosures.specs import LAYOUTS
 from disclosures.staff.history import changes
+from disclosures.staff.newyear import start_budget_year
 from disclosures.staff.resources import RESOURCES, ExcelCSV, FileReadError
 from disclosures.subjects import Catalogue
 
 
 @admin.register(Region)
 class RegionAdmin(admin.ModelAdmin):
+    actions = [start_budget_year]
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
 

@@ -26,6 +26,7 @@ from disclosures.models import Department, Disclosure
 from disclosures.rendering.downloads import attachment
 from disclosures.roles import editable_departments
 from disclosures.site.views import XLSX
+from disclosures.staff.newyear import template_links, template_year
 from disclosures.workbook import Problem, WorkbookError, apply_import, plan_import, workbook_of
 from disclosures.workbook.opening import MAX_BYTES
 
@@ -113,6 +114,7 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
             **admin.site.each_context(request),  # the admin's header, navigation and theme
             "form": form,
             "problems": problems,
+            "templates": template_links(request.user, template_year(request.GET.get("year"))),
             "title": _("导入 Excel 工作簿"),
         },
     )
