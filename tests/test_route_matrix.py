@@ -123,7 +123,8 @@ MATRIX = {
 }
 
 PUBLIC = {
-    "home", "search", "region", "region-year", "region-compare", "bulk-pdfs", "department",
+    "home", "search", "region", "region-year", "region-compare", "compliance", "bulk-pdfs",
+    "department",
     "department-compare", "disclosure", "revision", "json", "csv", "xlsx", "pdf", "api",
     "api-openapi",
     "api-regions", "api-region", "api-department", "api-disclosures", "api-disclosure",
