@@ -111,6 +111,22 @@ class BudgetApprovalAdmin(SimpleHistoryAdmin):
         obj.recorded_by = request.user
         super().save_model(request, obj, form, change)
 
+    def _visible_or_404(self, request, object_id) -> None:
+        """Refused to those who read no 批复日期 at all; outside one's regions a date does
+        not exist (404, rather than the admin's redirect to its index)."""
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        if self.get_object(request, object_id) is None:
+            raise Http404
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        self._visible_or_404(request, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         """A past state, to read: a POST would save it back, past the bulk pages' checks."""
         if request.method not in ("GET", "HEAD"):
