@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from disclosures.models import BudgetApproval, Department, Disclosure, Region
 from disclosures.site.compliance import Status, judge
+from tests.test_public import TableAudit
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +217,13 @@ def test_region_and_home_pages_link_to_the_compliance_page(client):
     assert url() in client.get(reverse("disclosures:region", args=["622901"])).content.decode()
     home = client.get("/").content.decode()
     assert url() in home and url("440118") in home
+
+
+def test_tables_have_captions_scopes_and_headers_that_exist(client, season):
+    audit = TableAudit()
+    audit.feed(client.get(url()).content.decode())
+    assert audit.tables == 2 and audit.captions == audit.tables
+    assert audit.th_without_scope == 0
+    assert set(audit.headers) <= audit.ids
+    html = client.get(url(query="?sort=days&order=desc")).content.decode()
+    assert "?format=csv&amp;sort=days&amp;order=desc" in html

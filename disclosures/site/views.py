@@ -87,7 +87,14 @@ def region_compliance(request: HttpRequest, code: str, year: int) -> HttpRespons
     return render(
         request,
         "public/compliance.html",
-        {"region": region, "year": year, "report": report, "columns": columns, "sort": sort},
+        {
+            "region": region,
+            "year": year,
+            "report": report,
+            "columns": columns,
+            "sort": sort,
+            "descending": descending,
+        },
     )
 
 
