@@ -29,6 +29,11 @@ urlpatterns = [
     path("language/<str:code>/", public.switch_language, name="language"),
     path("regions/<str:code>/", public.region, name="region"),
     path("regions/<str:code>/<int:year>/", public.region_year, name="region-year"),
+    path(
+        "regions/<str:code>/<int:year>/compliance/",
+        public.region_compliance,
+        name="compliance",
+    ),
     path("regions/<str:code>/<int:year>/compare/", public.region_compare, name="region-compare"),
     path("regions/<str:region_code>/<int:year>/pdfs.zip", staff.bulk_pdfs, name="bulk-pdfs"),
     path("departments/<int:pk>/", public.department, name="department"),

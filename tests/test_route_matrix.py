@@ -13,6 +13,7 @@ POSTs are empty and rolled back: the matrix asks who is let in, not what a form 
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,7 +24,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from disclosures import workflow
-from disclosures.models import Department, Disclosure, FunctionSubject, TableKey
+from disclosures.models import BudgetApproval, Department, Disclosure, FunctionSubject, TableKey
 
 PERSONAS = ("anonymous", "linxia_clerk", "zengcheng_clerk", "reviewer", "publisher", "admin")
 LINXIA = "临夏市人民代表大会常务委员会办公室"
@@ -100,6 +101,19 @@ MATRIX = {
     "reference-delete": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "reference-history": "login login | 200 200 | 200 200 | 200 200 | 200 200 | 200 200",
     "reference-redirect": "login login | 302 302 | 302 302 | 302 302 | 302 302 | 302 302",
+    # 批复日期: read by reviewers and publishers in their regions, recorded by region
+    # administrators (and superusers); clerks see nothing. History is for reading only.
+    "approval-changelist": "login login | 403 403 | 403 403 | 200 200 | 200 200 | 200 200",
+    "approval-add": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    "approval-change": "login login | 403 403 | 403 403 | 200 403 | 200 403 | 200 200",
+    "approval-delete": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    "approval-history": "login login | 403 403 | 403 403 | 200 200 | 200 200 | 200 200",
+    "approval-history-record": "login login | 403 405 | 403 405 | 200 405 | 200 405 | 200 405",
+    "approval-redirect": "login login | 302 302 | 302 302 | 302 302 | 302 302 | 302 302",
+    # Recording many at once: one date for many departments, or a file (an empty POST is
+    # the form again with its errors).
+    "approval-bulk": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    "approval-upload": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     # Accounts and groups: superusers only.
     "superuser-changelist": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "superuser-add": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
@@ -126,7 +140,8 @@ MATRIX = {
 }
 
 PUBLIC = {
-    "home", "search", "region", "region-year", "region-compare", "bulk-pdfs", "department",
+    "home", "search", "region", "region-year", "region-compare", "compliance", "bulk-pdfs",
+    "department",
     "department-compare", "disclosure", "revision", "json", "csv", "xlsx", "pdf", "api",
     "api-openapi",
     "api-regions", "api-region", "api-department", "api-disclosures", "api-disclosure",
@@ -201,6 +216,8 @@ def door_class(door: Door) -> str | None:
     if model == "disclosure":
         special = {"simple_history": "history-record"}
         return f"disclosure-{special.get(view, view)}"
+    if model == "budgetapproval":
+        return f"approval-{view.replace('simple_history', 'history-record')}"
     if view in ("import", "process_import"):
         return view.replace("_", "-")
     if view == "export":
@@ -235,6 +252,7 @@ class DemoObjects:
     published: Disclosure
     department: Department
     rows: dict
+    approval: BudgetApproval
 
 
 @pytest.fixture
@@ -256,6 +274,10 @@ def demo(db):
     rows["projectindicator"] = draft.projects.first().indicators.first().pk
     rows["region"] = published.department.region.pk
     rows["department"] = published.department.pk
+    approval = BudgetApproval.objects.create(
+        department=published.department, fiscal_year=2024, approved_on=date(2024, 2, 20)
+    )
+    rows["budgetapproval"] = approval.pk
     rows["functionsubject"] = FunctionSubject.objects.first().pk
     rows["economicsubject"] = 1
     rows["user"] = get_user_model().objects.get(username="linxia_clerk").pk
@@ -268,7 +290,7 @@ def demo(db):
         args_kwargs={}, task_path="disclosures.tasks.render_published_files",
         backend_name="default", run_after=timezone.now(),
     ).pk  # fmt: skip
-    return DemoObjects(draft, published, published.department, rows)
+    return DemoObjects(draft, published, published.department, rows, approval)
 
 
 def concrete_url(door: Door, demo: DemoObjects) -> str:
@@ -280,8 +302,9 @@ def concrete_url(door: Door, demo: DemoObjects) -> str:
     if name == "app_list":
         return "/admin/disclosures/"
     if name.endswith("_simple_history"):
-        record = demo.draft.history.latest("history_date")
-        return f"/admin/disclosures/disclosure/{demo.draft.pk}/history/{record.history_id}/"
+        found = demo.approval if door.model == "budgetapproval" else demo.draft
+        record = found.history.latest("history_date")
+        return f"/admin/disclosures/{door.model}/{found.pk}/history/{record.history_id}/"
     if name in ("view_on_site", "admin-view-on-site"):
         content_type = ContentType.objects.get_for_model(Disclosure)
         return f"/admin/r/{content_type.pk}/{demo.draft.pk}/"

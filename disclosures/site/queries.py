@@ -33,6 +33,8 @@ from disclosures.rendering.narrative import narrative
 from disclosures.specs import RenderedTable, performance_forms, statutory_tables
 from disclosures.specs.layouts import WITH_NARRATIVE
 
+from . import compliance
+
 # The largest id the database stores (PostgreSQL's bigint): a larger number in an address
 # names nothing, and SQLite cannot even compare with it.
 LARGEST_ID = 2**63 - 1
@@ -288,34 +290,11 @@ def home() -> dict:
     }
 
 
-@dataclass(frozen=True)
-class DepartmentStatus:
-    department: Department
-    disclosure: Disclosure | None  # the current published revision, if any
-    overdue: bool  # not published and more than 20 days past 批复
-
-
-def region_year(region: Region, year: int, today: datetime.date) -> list[DepartmentStatus]:
-    """Every department of the region (and below) with its public status for the year.
-    Unpublished work is only ever "not published": drafts are nobody's business yet."""
-    regions = region_and_below(region)
-    departments = Department.objects.filter(region__in=regions).select_related("region")
-    published = {
-        d.department_id: d
-        for d in public_disclosures().filter(
-            department__region__in=regions, fiscal_year=year, kind=Disclosure.Kind.BUDGET
-        )
-    }
-    overdue = set(
-        Disclosure.objects.overdue(today)
-        .filter(department__region__in=regions, fiscal_year=year, kind=Disclosure.Kind.BUDGET)
-        .exclude(status=Disclosure.Status.PUBLISHED)
-        .values_list("department_id", flat=True)
-    )
-    return [
-        DepartmentStatus(d, published.get(d.pk), d.pk in overdue and d.pk not in published)
-        for d in departments
-    ]
+def region_year(region: Region, year: int, today: datetime.date) -> list[compliance.Row]:
+    """Every department of the region (and below) with its public status for the year, as
+    the compliance page judges it. Unpublished work is only ever "not published": drafts
+    are nobody's business yet."""
+    return compliance.department_rows(region, year, today)
 
 
 def department_years(department: Department) -> list[tuple[int, list[Disclosure]]]:

@@ -15,7 +15,7 @@ from disclosures.rendering.downloads import attachment, file_not_ready, stored_f
 from disclosures.rendering.dump import disclosure_document
 from disclosures.rendering.exports import table_csv
 from disclosures.rendering.stored import FileNotReady
-from disclosures.site import queries
+from disclosures.site import compliance, queries
 from disclosures.site.cache import cached_page
 from disclosures.specs import statutory_table
 from disclosures.workbook import store_workbook
@@ -53,6 +53,48 @@ def region_year(request: HttpRequest, code: str, year: int) -> HttpResponse:
     rows = queries.region_year(region, year, timezone.localdate())
     return render(
         request, "public/region_year.html", {"region": region, "year": year, "rows": rows}
+    )
+
+
+@require_GET
+@cached_page(params=("sort", "order", "format"))
+def region_compliance(request: HttpRequest, code: str, year: int) -> HttpResponse:
+    """Whether each department of the region published within 20 days of 批复."""
+    region = get_object_or_404(Region, code=code)
+    if not compliance.FIRST_YEAR <= year <= compliance.LAST_YEAR:
+        raise Http404("no such year")
+    sort = request.GET.get("sort", compliance.DEFAULT_SORT)
+    sort = sort if sort in compliance.SORT_KEYS else compliance.DEFAULT_SORT
+    descending = request.GET.get("order") == "desc"
+    report = compliance.report(region, year, timezone.localdate(), sort, descending)
+    if request.GET.get("format") == "csv":
+        return HttpResponse(
+            compliance.csv_bytes(report),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": attachment(f"{region.name}-{year}-按时公开情况.csv")},
+        )
+    columns = [
+        {
+            "key": key,
+            "label": label,
+            "sortable": key in compliance.SORT_KEYS,
+            # The column sorted now offers the other order; another column starts ascending.
+            "next": "desc" if key == sort and not descending else "asc",
+            "aria_sort": ("descending" if descending else "ascending") if key == sort else None,
+        }
+        for key, label in compliance.COLUMNS
+    ]
+    return render(
+        request,
+        "public/compliance.html",
+        {
+            "region": region,
+            "year": year,
+            "report": report,
+            "columns": columns,
+            "sort": sort,
+            "descending": descending,
+        },
     )
 
 

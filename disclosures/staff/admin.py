@@ -808,3 +808,6 @@ class KeyProjectInline(EditableWithItsDisclosure, admin.StackedInline):
 class ProjectAdmin(FlatImportExport, DisclosurePartAdmin):
     readonly_fields = ["total"]
     inlines = [ProjectIndicatorInline, KeyProjectInline]
+
+
+from disclosures.staff import approvals as _approvals  # noqa: E402, F401 - registers the 批复日期 admin
