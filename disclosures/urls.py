@@ -4,8 +4,8 @@ from django.urls import include, path
 
 from .site import api
 from .site import views as public
+from .staff import roster, workbook
 from .staff import views as staff
-from .staff import workbook
 
 app_name = "disclosures"
 
@@ -54,4 +54,12 @@ urlpatterns = [
         "staff/disclosures/<int:pk>/workbook.xlsx", workbook.staff_workbook, name="staff-workbook"
     ),
     path("staff/import-workbook/", workbook.workbook_import, name="workbook-import"),
+    path(
+        "staff/set-password/<uidb64>/<token>/",
+        roster.SetPasswordView.as_view(),
+        name="password-set",
+    ),
+    path(
+        "staff/set-password/done/", roster.SetPasswordDoneView.as_view(), name="password-set-done"
+    ),
 ]
