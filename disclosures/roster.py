@@ -650,9 +650,11 @@ class _Checker:
                 return code in managed
             return any(a in managed for a in self.ancestors(code) if a in self.existing_regions)
 
-        refused = set()
+        refused, known = set(), {*self.existing_regions, *self.first_row}
         for row in self.rows:
             code, parent = row["region_code"], row["parent_region_code"]
+            if any(region not in known for region in self.ancestors(code)):
+                continue  # an unknown parent, reported already
             if code and code not in refused and not allowed(code):
                 refused.add(code)
                 self.add(
