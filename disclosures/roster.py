@@ -727,12 +727,17 @@ def plan_roster(data: bytes, filename: str = "", user=None) -> Plan:
 def apply_roster(plan: Plan) -> list:
     """Make the plan's changes, all or none. Returns the accounts that need a link to set
     their password: those created, and those of the file that never set one."""
-    regions = {}
+    regions, departments = {}, {}
 
     def region(code: str) -> Region:
         if code not in regions:
             regions[code] = Region.objects.get(code=code)
         return regions[code]
+
+    def department(code: str, name: str) -> Department:
+        if (code, name) not in departments:
+            departments[code, name] = Department.objects.get(region__code=code, name=name)
+        return departments[code, name]
 
     for code, (name, parent) in plan.new_regions.items():
         regions[code] = Region.objects.create(
@@ -743,13 +748,13 @@ def apply_roster(plan: Plan) -> list:
     for code, (_old, parent) in plan.moved_regions.items():
         Region.objects.filter(code=code).update(parent=region(parent))
     for code, name in plan.new_departments:
-        Department.objects.create(region=region(code), name=name)
+        departments[code, name] = Department.objects.create(region=region(code), name=name)
     for code, name, unit in plan.new_units:
-        department = Department.objects.get(region__code=code, name=name)
-        position = (department.units.aggregate(last=Max("position"))["last"] or 0) + 1
-        headquarters = unit == name and not department.units.filter(is_headquarters=True).exists()
+        owner = department(code, name)
+        position = (owner.units.aggregate(last=Max("position"))["last"] or 0) + 1
+        headquarters = unit == name and not owner.units.filter(is_headquarters=True).exists()
         Unit.objects.create(
-            department=department, name=unit, position=position, is_headquarters=headquarters
+            department=owner, name=unit, position=position, is_headquarters=headquarters
         )
     User = get_user_model()
     created = []
@@ -766,7 +771,7 @@ def apply_roster(plan: Plan) -> list:
     for username, role in plan.new_roles:
         users[username].groups.add(groups[role])
     for username, code, name in plan.new_clerks:
-        Department.objects.get(region__code=code, name=name).clerks.add(users[username])
+        department(code, name).clerks.add(users[username])
     for username, code in plan.new_staff:
         region(code).staff.add(users[username])
     return created
@@ -918,7 +923,7 @@ def roster_xlsx(rows: list[dict[str, str]]) -> bytes:
     for index, width in enumerate((12, 16, 14, 36, 36, 18, 10, 28, 14), start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
         for cells in sheet.iter_rows(min_col=index, max_col=index):
-            cells[0].number_format = "@"  # codes stay text: Excel keeps their digits
+            cells[0].number_format = "@"  # text, so that Excel shows codes as written
     sheet.freeze_panes = "A2"
     notes = book.create_sheet("填写说明")
     notes.append(["列名", "英文列名", "说明"])
