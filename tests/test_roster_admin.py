@@ -4,6 +4,7 @@ administrator's regions."""
 
 import io
 import re
+import shutil
 
 import openpyxl
 import pytest
@@ -14,6 +15,7 @@ from django.test import Client
 from django.urls import reverse
 
 from disclosures.models import Department, Region, Unit
+from tests.conftest import CHROMIUM
 
 pytestmark = pytest.mark.django_db
 
@@ -234,3 +236,52 @@ def test_the_set_password_page_is_the_admins_and_passes_the_csp():
         assert "src=" in script and f'nonce="{nonce}"' in script, script
     bad = Client().get(reverse("disclosures:password-set", args=["MQ", "wrong"]))
     assert "这个设置密码的链接无效" in bad.content.decode()
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
+@pytest.mark.django_db(transaction=True)
+def test_in_a_browser_a_new_account_sets_its_password_and_the_roster_is_uploaded(
+    demo_loaded, browser, live_server, tmp_path
+):
+    """Chromium reports no CSP violation on the set-password pages and the roster page."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from tests.test_browser_csp import visit, watch_for_violations
+
+    user = User.objects.create_user("newcomer", "n@example.cn", password=None, is_staff=True)
+    link = reverse(
+        "disclosures:password-set",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    page = browser.new_page(locale="zh-CN")
+    violations = watch_for_violations(page)
+    visit(page, f"{live_server.url}{link}")
+    page.fill("#id_new_password1", "newcomer-budget-2025!")
+    page.fill("#id_new_password2", "newcomer-budget-2025!")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/staff/set-password/done/")
+    assert "密码已设置" in page.content()
+    user.refresh_from_db()
+    assert user.check_password("newcomer-budget-2025!")
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "region_admin")
+    page.fill("#id_password", "demo-pass-2024")
+    page.click("input[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    visit(page, f"{live_server.url}{ROSTER}")
+    roster = tmp_path / "花名册.csv"
+    roster.write_bytes(upload(*NEW).read())
+    page.set_input_files("#id_file", str(roster))
+    page.click("input[type=submit].default")
+    page.wait_for_selector("input[name=token]", state="attached")
+    assert "新增区划 623000 新区（上级 620000）" in page.content()
+    page.click("input[type=submit].default")
+    page.wait_for_selector("text=设置密码的链接")
+    assert Department.objects.filter(name="新区财政局", region__code="623000").exists()
+    assert violations == []
