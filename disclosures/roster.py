@@ -43,6 +43,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 from openpyxl.styles import Font
 
 from disclosures import roles
@@ -166,9 +167,13 @@ class Problem:
 
     def __str__(self) -> str:
         if self.row and self.column:
-            return f"第 {self.row} 行“{self.column}”列：{self.message}"
+            return _("第 %(row)s 行“%(column)s”列：%(message)s") % {
+                "row": self.row,
+                "column": self.column,
+                "message": self.message,
+            }
         if self.row:
-            return f"第 {self.row} 行：{self.message}"
+            return _("第 %(row)s 行：%(message)s") % {"row": self.row, "message": self.message}
         return self.message
 
 
@@ -203,7 +208,7 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         except WorkbookError as error:
             raise RosterError([Problem(str(p)) for p in error.problems]) from error
         if not opened.grids or not opened.grids[0].lines:
-            raise RosterError(Problem("工作簿的第一张工作表是空的，没有表头。"))
+            raise RosterError(Problem(_("工作簿的第一张工作表是空的，没有表头。")))
         grid = opened.grids[0]
         width = max(grid.columns)
         rows = []
@@ -214,7 +219,8 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
             rows.append((line.row, cells))
         return rows
     if len(data) > MAX_BYTES:
-        raise RosterError(Problem(f"文件超过上限 {MAX_BYTES // 1024 // 1024} MB。"))
+        limit = MAX_BYTES // 1024 // 1024
+        raise RosterError(Problem(_("文件超过上限 %(limit)s MB。") % {"limit": limit}))
     try:
         text = decoded(data)
     except FileReadError as error:
@@ -228,7 +234,8 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
                 rows.append((start, values))
             start = reader.line_num + 1
     except csv.Error as error:
-        raise RosterError(Problem(f"CSV 格式有误（{error}）。", reader.line_num)) from error
+        message = _("CSV 格式有误（%(error)s）。") % {"error": error}
+        raise RosterError(Problem(message, reader.line_num)) from error
     return rows
 
 
@@ -237,9 +244,10 @@ def read_rows(data: bytes, filename: str = "") -> list[Row]:
     at once (no row can be read without it), with every problem of the header."""
     lines = _cells(data, filename)
     if not lines:
-        raise RosterError(Problem("文件是空的：第一行应为表头（区划代码、区划名称……角色）。"))
+        raise RosterError(Problem(_("文件是空的：第一行应为表头（区划代码、区划名称……角色）。")))
     if len(lines) > MAX_ROWS + 1:
-        raise RosterError(Problem(f"文件超过 {MAX_ROWS} 行，请分成几个文件导入。"))
+        message = _("文件超过 %(limit)s 行，请分成几个文件导入。") % {"limit": MAX_ROWS}
+        raise RosterError(Problem(message))
     header_row, header = lines[0]
     names = {normal(c.label): c.key for c in COLUMNS} | {c.english: c.key for c in COLUMNS}
     positions: dict[str, int] = {}
@@ -252,20 +260,31 @@ def read_rows(data: bytes, filename: str = "") -> list[Row]:
         if key is None:
             problems.append(
                 Problem(
-                    f"第 {index + 1} 列的列名“{text}”不是花名册的列。花名册的列为："
-                    f"{'、'.join(c.label for c in COLUMNS)}（或英文 "
-                    f"{', '.join(c.english for c in COLUMNS)}）。",
+                    _(
+                        "第 %(number)s 列的列名“%(text)s”不是花名册的列。花名册的列为："
+                        "%(labels)s（或英文 %(english)s）。"
+                    )
+                    % {
+                        "number": index + 1,
+                        "text": text,
+                        "labels": "、".join(c.label for c in COLUMNS),
+                        "english": ", ".join(c.english for c in COLUMNS),
+                    },
                     header_row,
                 )
             )
         elif key in positions:
-            problems.append(Problem(f"列“{text}”出现了两次。", header_row))
+            problems.append(Problem(_("列“%(text)s”出现了两次。") % {"text": text}, header_row))
         else:
             positions[key], labels[key] = index, text
     missing = [c.label for c in COLUMNS if c.key not in positions]
     if missing:
         problems.append(
-            Problem(f"表头缺少列：{'、'.join(missing)}。第一行应为花名册的表头。", header_row)
+            Problem(
+                _("表头缺少列：%(missing)s。第一行应为花名册的表头。")
+                % {"missing": "、".join(missing)},
+                header_row,
+            )
         )
     if problems:
         raise RosterError(problems)
@@ -276,7 +295,11 @@ def read_rows(data: bytes, filename: str = "") -> list[Row]:
         stray = [i + 1 for i, text in enumerate(cells) if text and i not in positions.values()]
         if stray:
             problems.append(
-                Problem(f"第 {stray[0]} 列没有列名却有内容“{cells[stray[0] - 1]}”。", number)
+                Problem(
+                    _("第 %(number)s 列没有列名却有内容“%(text)s”。")
+                    % {"number": stray[0], "text": cells[stray[0] - 1]},
+                    number,
+                )
             )
     if problems:
         raise RosterError(problems)
@@ -319,46 +342,73 @@ class Plan:
 
     def summary(self) -> str:
         counts = (
-            ("新增区划", len(self.new_regions), "个"),
-            ("修改区划", len(set(self.renamed_regions) | set(self.moved_regions)), "个"),
-            ("新增部门", len(self.new_departments), "个"),
-            ("新增单位", len(self.new_units), "个"),
-            ("新增账号", len(self.new_accounts), "个"),
-            ("修改账号", len(self.changed_accounts), "个"),
-            ("新增角色分配", len(self.new_clerks) + len(self.new_staff), "项"),
+            (_("新增区划 %(n)s 个"), len(self.new_regions)),
+            (_("修改区划 %(n)s 个"), len(set(self.renamed_regions) | set(self.moved_regions))),
+            (_("新增部门 %(n)s 个"), len(self.new_departments)),
+            (_("新增单位 %(n)s 个"), len(self.new_units)),
+            (_("新增账号 %(n)s 个"), len(self.new_accounts)),
+            (_("修改账号 %(n)s 个"), len(self.changed_accounts)),
+            (_("新增角色分配 %(n)s 项"), len(self.new_clerks) + len(self.new_staff)),
         )
-        said = [f"{what} {n} {unit}" for what, n, unit in counts if n]
-        return "，".join(said) if said else "没有变化"
+        said = [text % {"n": n} for text, n in counts if n]
+        return "，".join(said) if said else _("没有变化")
 
     def lines(self) -> list[str]:
         """The preview: one line a change, in the order they are made."""
         lines = [
-            f"新增区划 {code} {name}" + (f"（上级 {parent}）" if parent else "（无上级）")
+            (
+                _("新增区划 %(code)s %(name)s（上级 %(parent)s）")
+                if parent
+                else _("新增区划 %(code)s %(name)s（无上级）")
+            )
+            % {"code": code, "name": name, "parent": parent}
             for code, (name, parent) in self.new_regions.items()
         ]
         lines += [
-            f"区划 {code} 改名：{old} → {new}" for code, (old, new) in self.renamed_regions.items()
+            _("区划 %(code)s 改名：%(old)s → %(new)s") % {"code": code, "old": old, "new": new}
+            for code, (old, new) in self.renamed_regions.items()
         ]
         lines += [
-            f"区划 {code} 改变上级：{old or '无'} → {new}"
+            _("区划 %(code)s 改变上级：%(old)s → %(new)s")
+            % {"code": code, "old": old or _("无"), "new": new}
             for code, (old, new) in self.moved_regions.items()
         ]
-        lines += [f"新增部门 {region} {name}" for region, name in self.new_departments]
-        lines += [f"新增单位 {region} {dept} / {unit}" for region, dept, unit in self.new_units]
         lines += [
-            f"新增账号 {p.username}（{p.full_name or '未填姓名'}，{p.email or '未填邮箱'}）"
+            _("新增部门 %(region)s %(name)s") % {"region": region, "name": name}
+            for region, name in self.new_departments
+        ]
+        lines += [
+            _("新增单位 %(region)s %(department)s / %(unit)s")
+            % {"region": region, "department": department, "unit": unit}
+            for region, department, unit in self.new_units
+        ]
+        lines += [
+            _("新增账号 %(username)s（%(name)s，%(email)s）")
+            % {
+                "username": p.username,
+                "name": p.full_name or _("未填姓名"),
+                "email": p.email or _("未填邮箱"),
+            }
             for p in self.new_accounts
         ]
         lines += [
-            f"修改账号 {username}：{'，'.join(changes)}"
+            _("修改账号 %(username)s：%(changes)s")
+            % {"username": username, "changes": "，".join(changes)}
             for username, changes in self.changed_accounts.items()
         ]
-        lines += [f"账号 {username} 加入角色 {role_label(r)}" for username, r in self.new_roles]
         lines += [
-            f"账号 {username} 负责部门 {region} {dept}"
-            for username, region, dept in self.new_clerks
+            _("账号 %(username)s 加入角色 %(role)s") % {"username": username, "role": role_label(r)}
+            for username, r in self.new_roles
         ]
-        lines += [f"账号 {username} 负责区划 {region}" for username, region in self.new_staff]
+        lines += [
+            _("账号 %(username)s 负责部门 %(region)s %(department)s")
+            % {"username": username, "region": region, "department": department}
+            for username, region, department in self.new_clerks
+        ]
+        lines += [
+            _("账号 %(username)s 负责区划 %(region)s") % {"username": username, "region": region}
+            for username, region in self.new_staff
+        ]
         return lines
 
 
@@ -380,67 +430,87 @@ class _Checker:
         for column in COLUMNS:
             if column.max_length and len(row[column.key]) > column.max_length:
                 row_problem = row.problem(
-                    column.key, f"内容超过 {column.max_length} 个字符，请缩短。"
+                    column.key,
+                    _("内容超过 %(limit)s 个字符，请缩短。") % {"limit": column.max_length},
                 )
                 self.add(row_problem)
         code, parent = row["region_code"], row["parent_region_code"]
         if not code:
-            self.add(row.problem("region_code", "区划代码不能为空：每行都须写明所属区划。"))
+            self.add(row.problem("region_code", _("区划代码不能为空：每行都须写明所属区划。")))
         elif not _is_region_code(code):
             self.add(
                 row.problem(
-                    "region_code", f"区划代码“{code}”格式不对：应为 6、9 或 12 位数字，如 622901。"
+                    "region_code",
+                    _("区划代码“%(code)s”格式不对：应为 6、9 或 12 位数字，如 622901。")
+                    % {"code": code},
                 )
             )
         if parent and not _is_region_code(parent):
             self.add(
                 row.problem(
                     "parent_region_code",
-                    f"上级区划代码“{parent}”格式不对：应为 6、9 或 12 位数字，如 622900。",
+                    _("上级区划代码“%(code)s”格式不对：应为 6、9 或 12 位数字，如 622900。")
+                    % {"code": parent},
                 )
             )
         elif parent and parent == code:
-            self.add(row.problem("parent_region_code", "上级区划不能是本区划。"))
+            self.add(row.problem("parent_region_code", _("上级区划不能是本区划。")))
         if row["unit"] and not row["department"]:
-            self.add(row.problem("department", "填写了单位名称，须同时填写其所属部门的名称。"))
+            self.add(row.problem("department", _("填写了单位名称，须同时填写其所属部门的名称。")))
         username = row["username"]
         if not username:
             if row["full_name"] or row["email"] or row["role"]:
-                self.add(row.problem("username", "填写了姓名、邮箱或角色，须同时填写账号。"))
+                self.add(row.problem("username", _("填写了姓名、邮箱或角色，须同时填写账号。")))
             return
         try:
             UnicodeUsernameValidator()(username)
         except ValidationError:
             self.add(
                 row.problem(
-                    "username", f"账号“{username}”只能由字母、数字和 @ . + - _ 组成，不能有空格。"
+                    "username",
+                    _("账号“%(username)s”只能由字母、数字和 @ . + - _ 组成，不能有空格。")
+                    % {"username": username},
                 )
             )
         if row["email"]:
             try:
                 validate_email(row["email"])
             except ValidationError:
-                self.add(row.problem("email", f"邮箱“{row['email']}”格式不对。"))
+                self.add(
+                    row.problem("email", _("邮箱“%(email)s”格式不对。") % {"email": row["email"]})
+                )
         if not row["role"]:
-            self.add(row.problem("role", f"请填写账号“{username}”的角色：{role_choices()}。"))
+            self.add(
+                row.problem(
+                    "role",
+                    _("请填写账号“%(username)s”的角色：%(roles)s。")
+                    % {"username": username, "roles": role_choices()},
+                )
+            )
             return
         role = role_of(row["role"])
         if role is None:
             self.add(
                 row.problem(
                     "role",
-                    f"角色“{row['role']}”不存在：应为 {role_choices()}"
-                    "（英文为 clerk、reviewer、publisher、region_admin）。",
+                    _(
+                        "角色“%(role)s”不存在：应为 %(roles)s"
+                        "（英文为 clerk、reviewer、publisher、region_admin）。"
+                    )
+                    % {"role": row["role"], "roles": role_choices()},
                 )
             )
         elif role == roles.CLERK and not row["department"]:
-            self.add(row.problem("department", "财务人员按部门分配：请填写其负责的部门名称。"))
+            self.add(row.problem("department", _("财务人员按部门分配：请填写其负责的部门名称。")))
         elif role in roles.REGION_ROLES and row["department"]:
             self.add(
                 row.problem(
                     "department",
-                    f"{role_label(role)}按区划分配，负责本区划及下级区划：此行不填部门名称和"
-                    "单位名称（部门和单位请写在另一行）。",
+                    _(
+                        "%(role)s按区划分配，负责本区划及下级区划：此行不填部门名称和"
+                        "单位名称（部门和单位请写在另一行）。"
+                    )
+                    % {"role": role_label(role)},
                 )
             )
 
@@ -455,8 +525,10 @@ class _Checker:
             self.add(
                 row.problem(
                     column,
-                    f"{kind}在第 {first[1].number} 行为“{first[0]}”，此处为“{value}”：同一"
-                    "文件中只能有一个。",
+                    _(
+                        "%(what)s在第 %(row)s 行为“%(first)s”，此处为“%(value)s”：同一文件中只能有一个。"
+                    )
+                    % {"what": kind, "row": first[1].number, "first": first[0], "value": value},
                 )
             )
 
@@ -469,11 +541,13 @@ class _Checker:
             if not _is_region_code(code):
                 continue
             first_row.setdefault(code, row)
-            self.agree(f"区划 {code} 的名称", code, row["region_name"], row, "region_name", names)
+            what = _("区划 %(code)s 的名称") % {"code": code}
+            self.agree(what, code, row["region_name"], row, "region_name", names)
             parent = row["parent_region_code"]
             if not _is_region_code(parent) or parent == code:
                 parent = ""  # refused by check_row
-            self.agree(f"区划 {code} 的上级区划", code, parent, row, "parent_region_code", parents)
+            what = _("区划 %(code)s 的上级区划") % {"code": code}
+            self.agree(what, code, parent, row, "parent_region_code", parents)
         existing = {
             code: (name, parent)
             for code, name, parent in Region.objects.values_list("code", "name", "parent__code")
@@ -491,8 +565,11 @@ class _Checker:
                 self.add(
                     parent_row.problem(
                         "parent_region_code",
-                        f"上级区划 {parent} 既不在本文件中，也不在系统中：请先增加一行写明它的"
-                        "代码和名称。",
+                        _(
+                            "上级区划 %(code)s 既不在本文件中，也不在系统中：请先增加一行写明它的"
+                            "代码和名称。"
+                        )
+                        % {"code": parent},
                     )
                 )
             if code in existing:
@@ -502,7 +579,12 @@ class _Checker:
                 if parent and parent != old_parent:
                     self.plan.moved_regions[code] = (old_parent or "", parent)
             elif not name:
-                self.add(row.problem("region_name", f"区划 {code} 尚未建立，请填写区划名称。"))
+                self.add(
+                    row.problem(
+                        "region_name",
+                        _("区划 %(code)s 尚未建立，请填写区划名称。") % {"code": code},
+                    )
+                )
             else:
                 self.plan.new_regions[code] = (name, parent)
         for code, (_parent, row) in parents.items():
@@ -511,7 +593,8 @@ class _Checker:
                 self.add(
                     row.problem(
                         "parent_region_code",
-                        f"区划的上下级形成了循环：{' → '.join(loop)}。上级区划不能是本区划的下级。",
+                        _("区划的上下级形成了循环：%(loop)s。上级区划不能是本区划的下级。")
+                        % {"loop": " → ".join(loop)},
                     )
                 )
         # Parents first, so that apply_roster can create them in this order.
@@ -567,10 +650,10 @@ class _Checker:
             username = row["username"]
             if not username:
                 continue
-            self.agree(
-                f"账号 {username} 的姓名", username, row["full_name"], row, "full_name", names
-            )
-            self.agree(f"账号 {username} 的邮箱", username, row["email"], row, "email", emails)
+            what = _("账号 %(username)s 的姓名") % {"username": username}
+            self.agree(what, username, row["full_name"], row, "full_name", names)
+            what = _("账号 %(username)s 的邮箱") % {"username": username}
+            self.agree(what, username, row["email"], row, "email", emails)
             people.setdefault(username, Person(username, "", "", row))
         for username, person in people.items():
             person.full_name = names.get(username, ("",))[0]
@@ -622,13 +705,18 @@ class _Checker:
         changes, values = [], {}
         name = f"{user.last_name}{user.first_name}"
         if person.full_name and name != person.full_name:
-            changes.append(f"姓名 {name or '（空）'} → {person.full_name}")
+            changes.append(
+                _("姓名 %(old)s → %(new)s") % {"old": name or _("（空）"), "new": person.full_name}
+            )
             values.update(first_name=person.full_name, last_name="")
         if person.email and user.email != person.email:
-            changes.append(f"邮箱 {user.email or '（空）'} → {person.email}")
+            changes.append(
+                _("邮箱 %(old)s → %(new)s")
+                % {"old": user.email or _("（空）"), "new": person.email}
+            )
             values["email"] = person.email
         if not user.is_staff:
-            changes.append("可登录管理后台")
+            changes.append(_("可登录管理后台"))
             values["is_staff"] = True
         if changes:
             self.plan.changed_accounts[user.username] = changes
@@ -641,7 +729,8 @@ class _Checker:
         if user is None or roles.sees_every_department(user):
             return
         if not roles.administers(user):
-            self.add(Problem(f"账号 {user.get_username()} 无权维护花名册：需要财政局管理员角色。"))
+            message = _("账号 %(username)s 无权维护花名册：需要财政局管理员角色。")
+            self.add(Problem(message % {"username": user.get_username()}))
             return
         managed = set(roles.managed_regions(user).values_list("code", flat=True))
 
@@ -653,21 +742,26 @@ class _Checker:
         refused, known = set(), {*self.existing_regions, *self.first_row}
         for row in self.rows:
             code, parent = row["region_code"], row["parent_region_code"]
-            if any(region not in known for region in self.ancestors(code)):
-                continue  # an unknown parent, reported already
-            if code and code not in refused and not allowed(code):
+            if not _is_region_code(code) or any(r not in known for r in self.ancestors(code)):
+                continue  # a wrong code or an unknown parent, reported already
+            if code not in refused and not allowed(code):
                 refused.add(code)
                 self.add(
                     row.problem(
                         "region_code",
-                        f"您无权维护区划 {code}：它不在您负责的区划之内（新区划须在您负责的区划之下）。",
+                        _(
+                            "您无权维护区划 %(code)s：它不在您负责的区划之内"
+                            "（新区划须在您负责的区划之下）。"
+                        )
+                        % {"code": code},
                     )
                 )
             elif parent and code in self.plan.moved_regions and not allowed(parent):
                 self.add(
                     row.problem(
                         "parent_region_code",
-                        f"您无权把区划移到 {parent} 之下：它不在您负责的区划之内。",
+                        _("您无权把区划移到 %(code)s 之下：它不在您负责的区划之内。")
+                        % {"code": parent},
                     )
                 )
         outsiders = set(self.existing_users) - set(
@@ -681,8 +775,11 @@ class _Checker:
                 self.add(
                     row.problem(
                         "username",
-                        f"账号 {row['username']} 已在您负责的区划以外任职（或是系统管理员），"
-                        "您不能修改它：请换一个账号名，或请上级财政局管理员处理。",
+                        _(
+                            "账号 %(username)s 已在您负责的区划以外任职（或是系统管理员），"
+                            "您不能修改它：请换一个账号名，或请上级财政局管理员处理。"
+                        )
+                        % {"username": row["username"]},
                     )
                 )
 
@@ -796,13 +893,13 @@ class Link:
     problem: str = ""
 
     def __str__(self) -> str:
-        name = self.user.get_full_name() or "未填姓名"
+        name = self.user.get_full_name() or _("未填姓名")
         if self.mailed:
-            sent = f"已发送至 {self.user.email}"
+            sent = _("已发送至 %(email)s") % {"email": self.user.email}
         elif self.problem:
-            sent = f"邮件发送失败（{self.problem}），请把链接转交本人"
+            sent = _("邮件发送失败（%(problem)s），请把链接转交本人") % {"problem": self.problem}
         else:
-            sent = "未填写邮箱，请把链接转交本人"
+            sent = _("未填写邮箱，请把链接转交本人")
         return f"{self.user.username}（{name}）：{sent}\n  {self.url}"
 
 
