@@ -608,3 +608,31 @@ def test_email_settings_come_from_the_environment():
         "预算公开 <noreply@example.cn>",
         3 * 24 * 3600,
     ]  # fmt: skip
+
+
+def test_utf8_without_bom_and_an_empty_workbook(tmp_path):
+    import_roster(tmp_path, roster("623000,新区,620000,,,,,,", encoding="utf-8"))
+    assert Region.objects.get(code="623000").name == "新区"
+    assert "工作簿的第一张工作表是空的，没有表头。" in refused(tmp_path, xlsx([]), name="x.xlsx")
+
+
+def test_a_region_administrator_cannot_move_a_region_out_of_theirs(tmp_path):
+    admin = User.objects.get(username="region_admin")
+    admin.assigned_regions.set(Region.objects.filter(code="622900"))
+    message = refused(tmp_path, roster("622901,,440100,,,,,,"), "--user", "region_admin")
+    assert (
+        "第 2 行“上级区划代码”列：您无权把区划移到 440100 之下：它不在您负责的区划之内。" in message
+    )
+
+
+def test_a_mail_that_cannot_be_sent_leaves_the_link_to_hand_over(tmp_path, settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 2},  # nobody listens
+        }
+    }
+    output = import_roster(tmp_path, roster(*NEW_REGION))
+    assert User.objects.filter(username="xinqu_clerk").exists()  # imported all the same
+    assert "xinqu_clerk（王小明）：邮件发送失败（" in output
+    assert "请把链接转交本人" in output and f"{SITE}/staff/set-password/" in output
