@@ -285,3 +285,22 @@ def test_in_a_browser_a_new_account_sets_its_password_and_the_roster_is_uploaded
     page.wait_for_selector("text=设置密码的链接")
     assert Department.objects.filter(name="新区财政局", region__code="623000").exists()
     assert violations == []
+
+
+def test_a_region_administrator_edits_their_top_region_but_not_its_parent():
+    only_in_guangdong()
+    client = logged_in("region_admin")
+    province = Region.objects.get(code="440000")
+    url = reverse("admin:disclosures_region_change", args=[province.pk])
+    assert "parent" not in client.get(url).context["adminform"].form.fields
+    me = User.objects.get(username="region_admin").pk
+    client.post(url, {"code": "440000", "name": "广东省（改）", "staff": [me]})
+    province.refresh_from_db()
+    assert (province.name, province.parent) == ("广东省（改）", None)
+    city = Region.objects.get(code="440100")
+    form = (
+        client.get(reverse("admin:disclosures_region_change", args=[city.pk]))
+        .context["adminform"]
+        .form
+    )
+    assert form.fields["parent"].required

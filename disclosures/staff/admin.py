@@ -149,6 +149,16 @@ class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
     def get_urls(self):
         return [*roster_urls(self.admin_site), *super().get_urls()]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A region administrator's own top region stays where it is: its parent is not
+        theirs to choose."""
+        fixed = super().get_readonly_fields(request, obj)
+        if obj is None or not keeps_roster_in_part(request):
+            return fixed
+        if managed_regions(request.user).filter(pk=obj.parent_id).exists():
+            return fixed
+        return [*fixed, "parent"]
+
     def changelist_view(self, request, extra_context=None):
         extra_context = {"roster_allowed": roles.administers(request.user), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
