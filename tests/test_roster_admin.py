@@ -304,3 +304,21 @@ def test_a_region_administrator_edits_their_top_region_but_not_its_parent():
         .form
     )
     assert form.fields["parent"].required
+
+
+def test_accounts_the_form_cannot_offer_stay_assigned():
+    """The demo reviewer works in Gansu too: a Guangdong administrator saving Guangdong
+    neither sees nor removes them."""
+    only_in_guangdong()
+    client = logged_in("region_admin")
+    province = Region.objects.get(code="440000")
+    url = reverse("admin:disclosures_region_change", args=[province.pk])
+    offered = client.get(url).context["adminform"].form.fields["staff"].queryset
+    assert not offered.filter(username="reviewer").exists()
+    me = User.objects.get(username="region_admin").pk
+    client.post(url, {"code": "440000", "name": "广东省", "staff": [me]})
+    assert set(province.staff.values_list("username", flat=True)) == {
+        "region_admin",
+        "reviewer",
+        "publisher",
+    }

@@ -140,6 +140,18 @@ class RosterScope:
             kwargs["queryset"] = accounts_in_scope(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
+    def save_related(self, request, form, formsets, change):
+        """Accounts the form could not offer (working elsewhere too) stay assigned."""
+        kept = {}
+        if change and keeps_roster_in_part(request):
+            offered = accounts_in_scope(request.user)
+            for name in ("staff", "clerks"):
+                if name in form.fields:
+                    kept[name] = list(getattr(form.instance, name).exclude(pk__in=offered))
+        super().save_related(request, form, formsets, change)
+        for name, accounts in kept.items():
+            getattr(form.instance, name).add(*accounts)
+
 
 @admin.register(Region)
 class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
