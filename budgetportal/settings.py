@@ -274,6 +274,33 @@ SECURE_CSP = {
 
 LOGIN_URL = "admin:login"
 
+# E-mail: the set-password links of new accounts (import_roster). Printed to the console
+# unless EMAIL_HOST names an SMTP server; many Chinese providers want port 465 with
+# EMAIL_USE_SSL, others 587 with EMAIL_USE_TLS.
+if os.environ.get("EMAIL_HOST"):
+    MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {
+                "host": os.environ["EMAIL_HOST"],
+                "port": int(os.environ.get("EMAIL_PORT", "25")),
+                "username": os.environ.get("EMAIL_HOST_USER", ""),
+                "password": os.environ.get("EMAIL_HOST_PASSWORD", ""),
+                "use_tls": env_bool("EMAIL_USE_TLS", False),
+                "use_ssl": env_bool("EMAIL_USE_SSL", False),
+                "timeout": 30,
+            },
+        }
+    }
+else:
+    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+# A set-password link works once, for this many days.
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_LINK_DAYS", "7")) * 24 * 60 * 60
+# The portal's address as staff reach it, for links in e-mails sent by commands (a page
+# builds its links from the request).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
 # A disclosure's admin page posts every row of its eleven tables at once: a few thousand
 # fields, beyond Django's default limit of 1,000.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from .site import api
 from .site import views as public
-from .staff import newyear, workbook
+from .staff import newyear, roster, workbook
 from .staff import views as staff
 
 app_name = "disclosures"
@@ -63,5 +63,13 @@ urlpatterns = [
         "staff/departments/<int:pk>/<int:year>/template.xlsx",
         newyear.workbook_template,
         name="workbook-template",
+    ),
+    path(
+        "staff/set-password/<uidb64>/<token>/",
+        roster.SetPasswordView.as_view(),
+        name="password-set",
+    ),
+    path(
+        "staff/set-password/done/", roster.SetPasswordDoneView.as_view(), name="password-set-done"
     ),
 ]

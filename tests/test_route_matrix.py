@@ -48,6 +48,14 @@ MATRIX = {
     # A department's workbook to fill in for a year: for those who may edit its drafts
     # (roles.editable_departments); everyone else finds nothing.
     "workbook-template": "login 405 | 200 405 | 404 405 | 404 405 | 404 405 | 200 405",
+    # A new account's set-password link (a wrong one says so) and the page after it.
+    "password-set": "200 200 | 200 200 | 200 200 | 200 200 | 200 200 | 200 200",
+    "password-set-done": "200 405 | 200 405 | 200 405 | 200 405 | 200 405 | 200 405",
+    # The roster page (upload, preview, confirm), its export and blank template: superusers
+    # and region administrators (tests/test_roster_admin.py); an empty POST is the form again.
+    "roster": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    "roster-export": "login login | 403 405 | 403 405 | 403 405 | 403 405 | 200 405",
+    "roster-template": "login login | 403 405 | 403 405 | 403 405 | 403 405 | 200 405",
     # The admin's own pages.
     "admin-login": "200 200 | 302 200 | 302 200 | 302 200 | 302 200 | 302 200",
     "admin-logout": "302 302 | 405 200 | 405 200 | 405 200 | 405 200 | 405 200",
@@ -198,7 +206,13 @@ def door_class(door: Door) -> str | None:
             return "public-none"
         if name in STAFF_DRAFT:
             return "staff-draft"
-        doors = ("language", "workbook-import", "workbook-template")
+        doors = (
+            "language",
+            "workbook-import",
+            "workbook-template",
+            "password-set",
+            "password-set-done",
+        )
         return name if name in doors else None
     if namespace == "admin" and name in ADMIN_SITE:
         return ADMIN_SITE[name]
@@ -213,6 +227,8 @@ def door_class(door: Door) -> str | None:
         view = "redirect"
     else:
         view = name.removeprefix(door.route.split("/")[1] + "_").removeprefix(model + "_")
+    if model == "region" and view.startswith("roster"):
+        return view.replace("_", "-")
     if model == "disclosure":
         special = {"simple_history": "history-record"}
         return f"disclosure-{special.get(view, view)}"
@@ -323,6 +339,8 @@ def concrete_url(door: Door, demo: DemoObjects) -> str:
         "<str:action>": "submit",
         "<path:object_id>": demo.rows.get(door.model, 1),
         "<id>": demo.rows.get(door.model, 1),
+        "<uidb64>": "MQ",
+        "<token>": "no-such-token",
     }
     for placeholder, value in values.items():
         route = route.replace(placeholder, str(value))

@@ -55,34 +55,14 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
-from disclosures.roles import may_edit
+from disclosures.roles import managed_regions, may_edit
+from disclosures.roster import accounts_in_scope
 from disclosures.specs import LAYOUTS
 from disclosures.staff.history import changes
 from disclosures.staff.newyear import start_budget_year
 from disclosures.staff.resources import RESOURCES, ExcelCSV, FileReadError
+from disclosures.staff.roster import roster_urls
 from disclosures.subjects import Catalogue
-
-
-@admin.register(Region)
-class RegionAdmin(admin.ModelAdmin):
-    actions = [start_budget_year]
-    list_display = ["code", "name", "parent"]
-    search_fields = ["code", "name"]
-
-
-class UnitInline(admin.TabularInline):
-    model = Unit
-    fk_name = "department"
-    extra = 0
-    fields = ["position", "name", "code", "parent", "is_headquarters"]
-
-
-@admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
-    list_display = ["name", "region", "code"]
-    list_filter = ["region"]
-    search_fields = ["name"]
-    inlines = [UnitInline]
 
 
 @admin.register(FunctionSubject, EconomicSubject)
@@ -126,6 +106,93 @@ class HiddenOutsideScope:
     def history_view(self, request, object_id, extra_context=None):
         self.visible_or_404(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+
+def keeps_roster_in_part(request) -> bool:
+    """A region administrator keeps the roster of their regions only; superusers keep all
+    of it, and the other roles read it whole as before."""
+    return roles.administers(request.user) and not roles.sees_every_department(request.user)
+
+
+class RosterScope:
+    """Within a region administrator's regions (roles.managed_regions): the rows listed and
+    changed, and the choices of regions, units and accounts their forms offer."""
+
+    region_lookup = "pk"
+
+    def get_queryset(self, request):
+        found = super().get_queryset(request)
+        if keeps_roster_in_part(request):
+            found = found.filter(**{f"{self.region_lookup}__in": managed_regions(request.user)})
+        return found
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if keeps_roster_in_part(request):
+            managed = managed_regions(request.user)
+            if db_field.related_model is Region:
+                kwargs["queryset"] = managed
+                kwargs["required"] = True  # a region with no parent would be outside them
+            elif db_field.related_model is Unit:
+                kwargs["queryset"] = Unit.objects.filter(department__region__in=managed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if keeps_roster_in_part(request):
+            kwargs["queryset"] = accounts_in_scope(request.user)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def save_related(self, request, form, formsets, change):
+        """Accounts the form could not offer (working elsewhere too) stay assigned."""
+        kept = {}
+        if change and keeps_roster_in_part(request):
+            offered = accounts_in_scope(request.user)
+            for name in ("staff", "clerks"):
+                if name in form.fields:
+                    kept[name] = list(getattr(form.instance, name).exclude(pk__in=offered))
+        super().save_related(request, form, formsets, change)
+        for name, accounts in kept.items():
+            getattr(form.instance, name).add(*accounts)
+
+
+@admin.register(Region)
+class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+    actions = [start_budget_year]
+    list_display = ["code", "name", "parent"]
+    search_fields = ["code", "name"]
+
+    def get_urls(self):
+        return [*roster_urls(self.admin_site), *super().get_urls()]
+
+    def get_readonly_fields(self, request, obj=None):
+        """A region administrator's own top region stays where it is: its parent is not
+        theirs to choose."""
+        fixed = super().get_readonly_fields(request, obj)
+        if obj is None or not keeps_roster_in_part(request):
+            return fixed
+        if managed_regions(request.user).filter(pk=obj.parent_id).exists():
+            return fixed
+        return [*fixed, "parent"]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"roster_allowed": roles.administers(request.user), **(extra_context or {})}
+        return super().changelist_view(request, extra_context)
+
+
+class UnitInline(RosterScope, admin.TabularInline):
+    model = Unit
+    fk_name = "department"
+    extra = 0
+    fields = ["position", "name", "code", "parent", "is_headquarters"]
+    region_lookup = "department__region"
+
+
+@admin.register(Department)
+class DepartmentAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+    list_display = ["name", "region", "code"]
+    list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
+    search_fields = ["name"]
+    inlines = [UnitInline]
+    region_lookup = "region"
 
 
 class ReadOnlyWhenPublished(ScopedChoices):
