@@ -588,7 +588,7 @@ def catalogue(facts: Facts) -> Iterator[Finding]:
 def catalogue_incomplete(facts: Facts) -> Iterator[Finding]:
     """A well-formed code the year's incomplete catalogue lacks: saved under the name the
     clerk gave, until the bureau adds it (or finds it is not a subject of the year)."""
-    for key, row, code, name, names in _subject_rows(facts):
+    for key, row, code, name, _names in _subject_rows(facts):
         catalogue = facts.catalogues.get(_kind(key))
         if catalogue is None or not catalogue.unknown(code):
             continue
