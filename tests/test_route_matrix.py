@@ -23,7 +23,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from disclosures import workflow
-from disclosures.models import Department, Disclosure, FunctionSubject, TableKey
+from disclosures.models import CatalogueYear, Department, Disclosure, FunctionSubject, TableKey
 
 PERSONAS = ("anonymous", "linxia_clerk", "zengcheng_clerk", "reviewer", "publisher", "admin")
 LINXIA = "临夏市人民代表大会常务委员会办公室"
@@ -97,6 +97,14 @@ MATRIX = {
     "reference-delete": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "reference-history": "login login | 200 200 | 200 200 | 200 200 | 200 200 | 200 200",
     "reference-redirect": "login login | 302 302 | 302 302 | 302 302 | 302 302 | 302 302",
+    # The catalogues' upload (preview, confirm) and copy pages: superusers and region
+    # administrators (roles.administers) only; an empty POST is the form again.
+    "catalogue-manage": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    # A catalogue year's change page: only `complete` and `source` are editable, so an
+    # empty POST is a valid form (not complete, no source) and saves.
+    "catalogue-change": "login login | 200 403 | 200 403 | 200 403 | 200 403 | 200 302",
+    # A catalogue's export: every role that reads the catalogues.
+    "catalogue-export": "login login | 200 405 | 200 405 | 200 405 | 200 405 | 200 405",
     # Accounts and groups: superusers only.
     "superuser-changelist": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "superuser-add": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
@@ -131,7 +139,12 @@ PUBLIC = {
 }  # fmt: skip
 STAFF_DRAFT = {"staff-preview", "staff-preview-pdf", "staff-document", "staff-workbook"}
 PARTS = {"project", "departmentperformanceform"}
-REFERENCE = {"region", "department", "functionsubject", "economicsubject"}
+REFERENCE = {"region", "department", "functionsubject", "economicsubject", "catalogueyear"}
+CATALOGUE_VIEWS = {
+    "upload": "catalogue-manage",
+    "copy": "catalogue-manage",
+    "export": "catalogue-export",
+}
 SUPERUSER_ONLY = {"user", "group"}
 RECORDS = {"accessattempt", "accesslog", "accessfailurelog"}
 ADMIN_SITE = {
@@ -197,6 +210,10 @@ def door_class(door: Door) -> str | None:
     if model == "disclosure":
         special = {"simple_history": "history-record"}
         return f"disclosure-{special.get(view, view)}"
+    if model == "catalogueyear" and view in CATALOGUE_VIEWS:
+        return CATALOGUE_VIEWS[view]
+    if model == "catalogueyear" and view == "change":
+        return "catalogue-change"
     if view in ("import", "process_import"):
         return view.replace("_", "-")
     if view == "export":
@@ -254,6 +271,7 @@ def demo(db):
     rows["department"] = published.department.pk
     rows["functionsubject"] = FunctionSubject.objects.first().pk
     rows["economicsubject"] = 1
+    rows["catalogueyear"] = CatalogueYear.objects.get(year=2024, kind="function").pk
     rows["user"] = get_user_model().objects.get(username="linxia_clerk").pk
     rows["group"] = Group.objects.get(name="clerk").pk
     attempt = {"ip_address": "203.0.113.9", "username": "x", "user_agent": "t"}

@@ -83,11 +83,20 @@ class DepartmentAdmin(admin.ModelAdmin):
     inlines = [UnitInline]
 
 
-@admin.register(FunctionSubject, EconomicSubject)
+@admin.register(EconomicSubject)
 class SubjectAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "year"]
     list_filter = ["year"]
     search_fields = ["code", "name"]
+
+
+@admin.register(FunctionSubject)
+class FunctionSubjectAdmin(SubjectAdmin):
+    """With the flags the checks read: which budget a subject belongs to, and whether it
+    carries basic spending only (行政运行)."""
+
+    list_display = ["code", "name", "year", "budget", "basic"]
+    list_filter = ["year", "budget", "basic"]
 
 
 def is_published(disclosure: Disclosure | None) -> bool:
@@ -806,3 +815,6 @@ class KeyProjectInline(EditableWithItsDisclosure, admin.StackedInline):
 class ProjectAdmin(FlatImportExport, DisclosurePartAdmin):
     readonly_fields = ["total"]
     inlines = [ProjectIndicatorInline, KeyProjectInline]
+
+
+from disclosures.staff import catalogues  # noqa: E402, F401  (registers CatalogueYear)
