@@ -172,3 +172,49 @@ def test_drafts_refuse_a_year_without_a_catalogue_once(linxia):
         FunctionSubject.objects.filter(year=2025).count()
         == FunctionSubject.objects.filter(year=2024).count()
     )
+
+
+# What the catalogue's flags make checkable --------------------------------------------
+
+
+def findings_of(disclosure: Disclosure, code: str) -> list:
+    facts = Facts.of(Disclosure.objects.with_contents().get(pk=disclosure.pk))
+    return [f for f in run_checks(facts) if f.code == code]
+
+
+def test_the_demo_raises_neither_flag_check_with_its_subjects_flagged(linxia):
+    # 行政运行 and the pension and medical subjects carry basic spending only; all of
+    # Linxia's subjects are of the 一般公共预算. Its 项目支出 sits on 人大会议, 代表工作 …
+    FunctionSubject.objects.filter(
+        year=2024, code__in=["2010101", "2080505", "2101101", "2101103"]
+    ).update(basic=True)
+    assert findings_of(linxia, "PROJECT_ON_BASIC") == []
+    assert findings_of(linxia, "BUDGET_OF_SUBJECT") == []
+
+
+def test_project_spending_on_a_basic_subject_is_warned_in_each_table(linxia_draft):
+    FunctionSubject.objects.filter(year=2024, code="2010101").update(basic=True)
+    assert findings_of(linxia_draft, "PROJECT_ON_BASIC") == []
+    GeneralExpenseRow.objects.filter(disclosure=linxia_draft, code="2010101").update(project=12)
+    found = findings_of(linxia_draft, "PROJECT_ON_BASIC")
+    assert [(f.severity, f.cell.table, f.cell.row, f.cell.column) for f in found] == [
+        ("warning", "general_expense", "2010101", "project")
+    ]
+    assert found[0].message == (
+        "表六（一般公共预算支出情况表）“行政运行”（2010101）行“项目支出”列：“行政运行”（2010101）"
+        "只列基本支出，却列了项目支出 12.00 万元。"
+    )
+
+
+def test_a_fund_subject_in_the_general_budget_table_is_warned(linxia_draft):
+    FunctionSubject.objects.filter(year=2024, code="2010104").update(budget="fund")
+    found = findings_of(linxia_draft, "BUDGET_OF_SUBJECT")
+    assert [(f.severity, f.cell.table, f.cell.row, f.cell.column) for f in found] == [
+        ("warning", "general_expense", "2010104", "code")
+    ]
+    assert found[0].message == (
+        "表六（一般公共预算支出情况表）“人大会议”（2010104）行：科目 2010104 属于政府性基金预算"
+        "（2024 年科目目录），不应列入一般公共预算表。"
+    )
+    FunctionSubject.objects.filter(year=2024, code="2010104").update(budget="capital")
+    assert "属于国有资本经营预算" in findings_of(linxia_draft, "BUDGET_OF_SUBJECT")[0].message
