@@ -20,7 +20,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.db import models, transaction
@@ -69,10 +69,14 @@ class CatalogueError(Exception):
 
 @dataclass(frozen=True)
 class Entry:
+    """One subject as a file gives it. A flag is None when the file has no column for it:
+    the subject keeps the flag it has (a new one gets the default), so that the Ministry's
+    list of codes and names does not wipe out the flags the bureau set."""
+
     code: str
     name: str
-    budget: str = Budget.GENERAL
-    basic: bool = False
+    budget: str | None = Budget.GENERAL
+    basic: bool | None = False
 
     @property
     def flags(self) -> str:
@@ -232,7 +236,8 @@ def read_file(data: bytes, filename: str, kind: str) -> list[Entry]:
         if not name:
             reader.error(index, heading[NAME], "科目名称为空")
             ok = False
-        budget, basic = Budget.GENERAL, False
+        budget = Budget.GENERAL if BUDGET in columns else None
+        basic = False if BASIC in columns else None
         if kind == CatalogueKind.FUNCTION and BUDGET in columns:
             word = plain(cell(row, columns[BUDGET]))
             if word:
@@ -255,7 +260,7 @@ def read_file(data: bytes, filename: str, kind: str) -> list[Entry]:
             last[subjects.level(code)] = code
             lines.setdefault(code, index)
         if ok:
-            entries.append(Entry(code, name, budget or Budget.GENERAL, basic))
+            entries.append(Entry(code, name, budget, basic))
     for entry in entries:
         parent = subjects.parent_code(entry.code)
         if parent and parent not in lines:
@@ -341,6 +346,16 @@ def users_of(kind: str, year: int, codes: set[str]) -> dict[str, str]:
     return used
 
 
+def with_flags(entry: Entry, old: Entry | None) -> Entry:
+    """The entry with the flags the file left out taken from the catalogue (or defaults)."""
+    kept = old or Entry(entry.code, entry.name)
+    return replace(
+        entry,
+        budget=kept.budget if entry.budget is None else entry.budget,
+        basic=kept.basic if entry.basic is None else entry.basic,
+    )
+
+
 def check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise CatalogueError(f"年度 {year} 不在 2000—2100 之间。")
@@ -353,6 +368,7 @@ def preview(kind: str, year: int, entries: list[Entry]) -> Preview:
     result = Preview(kind, year, exists=CatalogueYear.objects.filter(kind=kind, year=year).exists())
     for entry in sorted(entries, key=lambda e: e.code):
         old = now.get(entry.code)
+        entry = with_flags(entry, old)
         if old is None:
             result.added.append(entry)
             continue

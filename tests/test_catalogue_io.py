@@ -330,3 +330,18 @@ def test_read_file_names_the_printed_heading_of_a_level_column():
     assert error.value.messages == [
         "第 4 行“项”列：20501011 不是科目编码（类 3 位、款 5 位、项 7 位）"
     ]
+
+
+def test_a_file_without_flag_columns_keeps_the_flags_the_bureau_set(tmp_path):
+    run(csv_file(tmp_path, EDUCATION), "--year", 2030, "--kind", "function")
+    FunctionSubject.objects.filter(year=2030, code="2050101").update(basic=True)
+    FunctionSubject.objects.filter(year=2030, code="205").update(budget="fund")
+    names_only = EDUCATION.replace("教育管理事务", "教育管理事务（新）") + "20502,普通教育\n"
+    output = run(csv_file(tmp_path, names_only, name="b.csv"), "--year", 2030, "--kind", "function")
+    assert "新增 1 条，改名 1 条，标记变化 0 条，删除 0 条" in output
+    assert state(2030)[0] == [
+        ("205", "教育支出", "fund", False),
+        ("20501", "教育管理事务（新）", "general", False),
+        ("2050101", "行政运行", "general", True),
+        ("20502", "普通教育", "general", False),
+    ]
