@@ -46,8 +46,15 @@ HEADERS = {
     BASIC: ("基本支出", "基本支出科目", "basic"),
     **{level: (level,) for level in LEVELS},
 }
+# The words of the 所属预算 column, in the files as the Ministry writes them: always
+# Chinese, whatever language the admin is shown in.
+BUDGET_LABELS = {
+    Budget.GENERAL: "一般公共预算",
+    Budget.FUND: "政府性基金预算",
+    Budget.CAPITAL: "国有资本经营预算",
+}
 BUDGET_WORDS = {
-    **{label: value for value, label in Budget.choices},
+    **{label: value for value, label in BUDGET_LABELS.items()},
     **{value: value for value in Budget.values},
 }
 YES, NO = ("是", "1", "y", "yes", "true", "√", "✓"), ("否", "0", "n", "no", "false", "")
@@ -80,7 +87,7 @@ class Entry:
 
     @property
     def flags(self) -> str:
-        budget = Budget(self.budget).label
+        budget = BUDGET_LABELS[Budget(self.budget)]
         return f"{budget}{'，基本支出' if self.basic else ''}"
 
 
@@ -429,7 +436,10 @@ def header(kind: str) -> list[str]:
 def export_rows(kind: str, year: int) -> list[list[str]]:
     entries = sorted(current(kind, year).values(), key=lambda e: e.code)
     if kind == CatalogueKind.FUNCTION:
-        return [[e.code, e.name, Budget(e.budget).label, "是" if e.basic else ""] for e in entries]
+        return [
+            [e.code, e.name, BUDGET_LABELS[Budget(e.budget)], "是" if e.basic else ""]
+            for e in entries
+        ]
     return [[e.code, e.name] for e in entries]
 
 
@@ -452,17 +462,6 @@ def export(kind: str, year: int, filename: str) -> bytes:
     text = io.StringIO()
     csv.writer(text, lineterminator="\r\n").writerows(rows)
     return ("\ufeff" + text.getvalue()).encode("utf-8")
-
-
-def latest_year_before(kind: str, year: int) -> int | None:
-    """The newest year before `year` that has entries of this kind."""
-    return (
-        model_of(kind)
-        .objects.filter(year__lt=year)
-        .order_by("-year")
-        .values_list("year", flat=True)
-        .first()
-    )
 
 
 @transaction.atomic
