@@ -128,8 +128,9 @@ def code_field(model: type[models.Model]) -> str | None:
 
 
 def check_codes(year: int, rows: Iterable[models.Model]) -> None:
-    """Refuse (ValidationError) if a row names a subject outside its catalogue for `year`;
-    each message names the table, the row's 行次 and the column."""
+    """Refuse (ValidationError) if a row names a subject its catalogue for `year` refuses
+    (subjects.Catalogue.problem); each message names the table, the row's 行次 and the
+    column. A year without the catalogue is said once."""
     catalogues: dict[str, Catalogue] = {}
     problems = []
     for row in rows:
@@ -140,7 +141,10 @@ def check_codes(year: int, rows: Iterable[models.Model]) -> None:
         kind = catalogue_kind(type(row))
         if kind not in catalogues:
             catalogues[kind] = Catalogue.of(kind, year)
-        problem = catalogues[kind].problem(code)
+        catalogue = catalogues[kind]
+        if not catalogue.loaded:
+            raise ValidationError(catalogue.missing)  # one message, not one per row
+        problem = catalogue.problem(code)
         if problem:
             meta = type(row)._meta
             column = meta.get_field(name).verbose_name

@@ -10,16 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from disclosures.derive import sums
-from disclosures.models import (
-    ComparisonItem,
-    Disclosure,
-    EconomicSubject,
-    FunctionSubject,
-    TableKey,
-)
+from disclosures.models import ComparisonItem, Disclosure, TableKey
 from disclosures.numerals import chinese_number
 from disclosures.specs import LAYOUTS, SPECS
 from disclosures.specs.layouts import WITH_NARRATIVE
+from disclosures.subjects import Catalogue
 
 ZERO = Decimal("0")
 
@@ -43,6 +38,9 @@ class Facts:
     assets: Any | None
     function_names: dict[str, str]
     economic_names: dict[str, str]
+    # The year's catalogues by kind, with their completeness and flags (subjects.Catalogue);
+    # empty when the caller passed names only.
+    catalogues: dict[str, Catalogue] = field(default_factory=dict)
     # Reasons for acknowledged warnings, by (check code, table key, row key, column key).
     acknowledgements: dict[tuple[str, str, str, str], str] = field(default_factory=dict)
     _sums: dict[str, list[Any]] = field(default_factory=dict, repr=False)
@@ -62,11 +60,13 @@ class Facts:
         function and economic names) spares its two queries to callers that read only
         figures, such as the comparison pages.
         """
+        catalogues = {}
         if catalogue is None:
-            catalogue = (
-                FunctionSubject.objects.names(disclosure.fiscal_year),
-                EconomicSubject.objects.names(disclosure.fiscal_year),
-            )
+            catalogues = {
+                kind: Catalogue.of(kind, disclosure.fiscal_year)
+                for kind in ("function", "economic")
+            }
+            catalogue = (catalogues["function"].names, catalogues["economic"].names)
         projects = sorted(disclosure.projects.all(), key=lambda p: p.position)
         form = getattr(disclosure, "department_form", None)
         year = disclosure.fiscal_year
@@ -103,6 +103,7 @@ class Facts:
             assets=getattr(disclosure, "assets", None),
             function_names=catalogue[0],
             economic_names=catalogue[1],
+            catalogues=catalogues,
             acknowledgements={a.key: a.reason for a in disclosure.acknowledgements.all()},
         )
         if with_prior:

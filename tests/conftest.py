@@ -133,3 +133,12 @@ def screenshots(tmp_path):
     folder = Path(os.environ.get("SCREENSHOT_DIR", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+@pytest.fixture
+def complete_catalogues(db):
+    """The 2024 catalogues marked complete, so that a code outside them is an error (while
+    a catalogue is incomplete such a code is only a warning: subjects.Catalogue)."""
+    from disclosures.models import CatalogueYear
+
+    CatalogueYear.objects.filter(year=2024).update(complete=True)

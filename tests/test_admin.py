@@ -237,6 +237,7 @@ def test_editing_table_seven_recomputes_its_totals_and_the_checks_see_it(as_pers
     assert "表七（一般公共预算基本支出情况表）“总计”行“合计”列应为 821.07" in html
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 def test_an_unknown_subject_code_is_refused_with_a_message(as_persona, linxia_draft):
     client = as_persona("linxia_clerk")
     data = change_form_data(client, linxia_draft)

@@ -273,9 +273,7 @@ def test_next_year_compares_with_this_years_published_disclosure():
         for f in check_disclosure(Disclosure.objects.with_contents().get(pk=draft.pk))
         if f.code == "CATALOGUE"
     ]
-    assert [f.message for f in catalogue] == [
-        "尚未载入 2025 年政府收支分类科目，无法核对各表的科目编码和名称；请先载入当年科目。"
-    ]
+    assert [f.message for f in catalogue] == ["2025 年的科目目录尚未载入：请导入，或从 2024 年复制"]
 
 
 def test_check_disclosures_checks_each_departments_newest_revision():

@@ -12,6 +12,7 @@ from disclosures.checks import REGISTRY, run_checks
 from disclosures.facts import Facts
 from disclosures.fixtures.generate import RandomSource, generated_facts
 from disclosures.models import TableKey
+from disclosures.subjects import Catalogue
 
 T = TableKey
 ONE = Decimal("1")
@@ -131,6 +132,31 @@ def procurement(facts):
     facts.procurement.micro_reserved = facts.procurement.sme_reserved + ONE
 
 
+def function_catalogue(facts, **flags) -> Catalogue:
+    year = facts.disclosure.fiscal_year
+    catalogue = Catalogue("function", year, dict(facts.function_names), **flags)
+    facts.catalogues["function"] = catalogue
+    return catalogue
+
+
+def catalogue_incomplete(facts):
+    function_catalogue(facts, complete=False)
+    leaf(facts, T.GENERAL_EXPENSE).code = "2999999"  # well formed, not in the catalogue
+
+
+def budget_of_subject(facts):
+    function_catalogue(facts, budgets={leaf(facts, T.GENERAL_EXPENSE).code: "fund"})
+
+
+def project_on_basic(facts):
+    row = next(r for r in facts.subjects(T.GENERAL_EXPENSE) if len(r.code) == 7 and r.project)
+    function_catalogue(facts, basic=frozenset({row.code}))
+
+
+def has_project_leaf(facts):
+    return any(len(r.code) == 7 and r.project for r in facts.subjects(T.GENERAL_EXPENSE))
+
+
 def has_projects(facts):
     return len(facts.projects) >= 1 and len(facts.project_indicators[1]) == 3
 
@@ -150,6 +176,9 @@ SCENARIOS = {
     "INDICATORS": (indicators, has_projects),
     "INDICATOR_BLANK": (indicator_blank, has_projects),
     "CATALOGUE": (catalogue, lambda f: True),
+    "CATALOGUE_INCOMPLETE": (catalogue_incomplete, lambda f: True),
+    "BUDGET_OF_SUBJECT": (budget_of_subject, lambda f: True),
+    "PROJECT_ON_BASIC": (project_on_basic, has_project_leaf),
     "FIXED_ITEMS": (fixed_items, lambda f: True),
     "PLACEHOLDER": (placeholder, has_projects),
     "EMPTY_TABLE": (empty_table, lambda f: bool(f.explanations)),

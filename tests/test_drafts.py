@@ -96,6 +96,7 @@ def write_code(disclosure: Disclosure, model, old: str, new: str, field: str = "
         draft.wrote([row])
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 def test_an_unknown_function_code_is_refused_naming_the_table_row_and_column(linxia_draft):
     row = GeneralExpenseRow.objects.get(disclosure=linxia_draft, code="2010199")
     before = version(linxia_draft)
@@ -109,11 +110,13 @@ def test_an_unknown_function_code_is_refused_naming_the_table_row_and_column(lin
     assert version(linxia_draft) == before
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 def test_an_unknown_economic_code_is_refused_in_the_economic_catalogues_words(linxia_draft):
     with pytest.raises(ValidationError, match="科目编码 30198 不在 2024 年经济分类科目中。"):
         write_code(linxia_draft, GeneralBasicRow, "30101", "30198")
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 def test_a_summary_tables_class_code_is_judged_by_the_function_catalogue(linxia_draft):
     row = DepartmentSummaryRow.objects.filter(disclosure=linxia_draft).exclude(subject_code="")[0]
     with pytest.raises(ValidationError, match="科目编码 299 不在 2024 年支出功能分类科目中。"):

@@ -235,6 +235,7 @@ BAD_CELLS = {
 }
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 @pytest.mark.parametrize(("column", "value", "message"), BAD_CELLS.values(), ids=BAD_CELLS)
 def test_a_bad_cell_is_refused_with_its_line_and_nothing_is_saved(
     linxia_draft, column, value, message

@@ -24,7 +24,14 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 
 from disclosures import workflow
-from disclosures.models import BudgetApproval, Department, Disclosure, FunctionSubject, TableKey
+from disclosures.models import (
+    BudgetApproval,
+    CatalogueYear,
+    Department,
+    Disclosure,
+    FunctionSubject,
+    TableKey,
+)
 
 PERSONAS = ("anonymous", "linxia_clerk", "zengcheng_clerk", "reviewer", "publisher", "admin")
 LINXIA = "临夏市人民代表大会常务委员会办公室"
@@ -122,6 +129,14 @@ MATRIX = {
     # the form again with its errors).
     "approval-bulk": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "approval-upload": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    # The catalogues' upload (preview, confirm) and copy pages: superusers and region
+    # administrators (roles.administers) only; an empty POST is the form again.
+    "catalogue-manage": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    # A catalogue year's change page: only `complete` and `source` are editable, so an
+    # empty POST is a valid form (not complete, no source) and saves.
+    "catalogue-change": "login login | 200 403 | 200 403 | 200 403 | 200 403 | 200 302",
+    # A catalogue's export: every role that reads the catalogues.
+    "catalogue-export": "login login | 200 405 | 200 405 | 200 405 | 200 405 | 200 405",
     # Accounts and groups: superusers only.
     "superuser-changelist": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "superuser-add": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
@@ -157,7 +172,12 @@ PUBLIC = {
 }  # fmt: skip
 STAFF_DRAFT = {"staff-preview", "staff-preview-pdf", "staff-document", "staff-workbook"}
 PARTS = {"project", "departmentperformanceform"}
-REFERENCE = {"region", "department", "functionsubject", "economicsubject"}
+REFERENCE = {"region", "department", "functionsubject", "economicsubject", "catalogueyear"}
+CATALOGUE_VIEWS = {
+    "upload": "catalogue-manage",
+    "copy": "catalogue-manage",
+    "export": "catalogue-export",
+}
 SUPERUSER_ONLY = {"user", "group"}
 RECORDS = {"accessattempt", "accesslog", "accessfailurelog"}
 ADMIN_SITE = {
@@ -234,6 +254,10 @@ def door_class(door: Door) -> str | None:
         return f"disclosure-{special.get(view, view)}"
     if model == "budgetapproval":
         return f"approval-{view.replace('simple_history', 'history-record')}"
+    if model == "catalogueyear" and view in CATALOGUE_VIEWS:
+        return CATALOGUE_VIEWS[view]
+    if model == "catalogueyear" and view == "change":
+        return "catalogue-change"
     if view in ("import", "process_import"):
         return view.replace("_", "-")
     if view == "export":
@@ -296,6 +320,7 @@ def demo(db):
     rows["budgetapproval"] = approval.pk
     rows["functionsubject"] = FunctionSubject.objects.first().pk
     rows["economicsubject"] = 1
+    rows["catalogueyear"] = CatalogueYear.objects.get(year=2024, kind="function").pk
     rows["user"] = get_user_model().objects.get(username="linxia_clerk").pk
     rows["group"] = Group.objects.get(name="clerk").pk
     attempt = {"ip_address": "203.0.113.9", "username": "x", "user_agent": "t"}

@@ -368,12 +368,14 @@ BAD_CELLS = {
 }
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 @pytest.mark.parametrize("case", BAD_CELLS)
 def test_a_bad_cell_or_sheet_is_refused_naming_where_it_is(linxia_draft, export, case):
     edit, message = BAD_CELLS[case]
     assert refused(edited(export, edit), linxia_draft) == message
 
 
+@pytest.mark.usefixtures("complete_catalogues")
 def test_every_problem_is_listed_at_once(linxia_draft, export):
     def edit(book: Workbook) -> None:
         book[SIX]["C9"] = "约七百"

@@ -25,6 +25,7 @@ from disclosures.models import (
 )
 from disclosures.models.tables import summary_key
 from disclosures.specs import SPECS, Shape
+from disclosures.subjects import missing_message
 
 from .registry import Cell, Finding, Severity, compare, figure, finding, register
 
@@ -536,14 +537,26 @@ def _subject_rows(facts: Facts) -> Iterator[tuple[str, Any, str, str, dict[str, 
             yield key, row, row.subject_code, row.label, facts.function_names
 
 
+def _complete(facts: Facts, kind: str) -> bool:
+    """Whether a code outside the year's catalogue of `kind` is an error (the catalogue
+    is complete) rather than a warning; Facts built from names alone count as complete."""
+    catalogue = facts.catalogues.get(kind)
+    return catalogue is None or catalogue.complete
+
+
+def _kind(key: str) -> str:
+    return SPECS[key].catalogue or "function"  # summary tables' 类 rows are function codes
+
+
 @register("CATALOGUE", ERROR, "科目编码在当年政府收支分类科目中，名称与官方名称一致")
 def catalogue(facts: Facts) -> Iterator[Finding]:
     year = facts.disclosure.fiscal_year
-    if not facts.function_names and not facts.economic_names:
+    missing = [c for c in facts.catalogues.values() if not c.loaded]
+    if missing or (not facts.function_names and not facts.economic_names):
         yield finding(
             "政府收支分类科目",
             f"{year} 年",
-            f"尚未载入 {year} 年政府收支分类科目，无法核对各表的科目编码和名称；请先载入当年科目。",
+            missing[0].missing if missing else missing_message(year, None),
             cell=Cell("catalogue"),
         )
         return
@@ -552,13 +565,14 @@ def catalogue(facts: Facts) -> Iterator[Finding]:
         location = f"“{name}”（{code}）行"
         field = "code" if hasattr(row, "code") else "subject_code"
         if code not in names:
-            yield finding(
-                table,
-                location,
-                f"{table}{location}：科目编码 {code} 不在 {year} 年政府收支分类科目中。",
-                cell=Cell(key, row.key, field),
-                found=code,
-            )
+            if _complete(facts, _kind(key)):
+                yield finding(
+                    table,
+                    location,
+                    f"{table}{location}：科目编码 {code} 不在 {year} 年政府收支分类科目中。",
+                    cell=Cell(key, row.key, field),
+                    found=code,
+                )
         elif names[code] != name:
             yield finding(
                 table,
@@ -568,6 +582,80 @@ def catalogue(facts: Facts) -> Iterator[Finding]:
                 expected=names[code],
                 found=name,
             )
+
+
+@register("CATALOGUE_INCOMPLETE", WARNING, "科目编码不在尚未完整的当年科目目录中，须由财政局补入")
+def catalogue_incomplete(facts: Facts) -> Iterator[Finding]:
+    """A well-formed code the year's incomplete catalogue lacks: saved under the name the
+    clerk gave, until the bureau adds it (or finds it is not a subject of the year)."""
+    for key, row, code, name, _names in _subject_rows(facts):
+        catalogue = facts.catalogues.get(_kind(key))
+        if catalogue is None or not catalogue.unknown(code):
+            continue
+        table = facts.table_name(key)
+        location = f"“{name}”（{code}）行"
+        field = "code" if hasattr(row, "code") else "subject_code"
+        yield finding(
+            table,
+            location,
+            f"{table}{location}：{catalogue.warning(code)}",
+            cell=Cell(key, row.key, field),
+            found=code,
+        )
+
+
+# 13. Meaning of the classification: what the catalogue's flags allow ---------------------
+
+# The function-subject tables of the 一般公共预算 alone; table 3 (部门支出) holds every budget.
+GENERAL_BUDGET_TABLES = (T.GENERAL_EXPENSE,)
+# The function-subject tables with a 项目支出 column.
+PROJECT_TABLES = (T.DEPARTMENT_EXPENSE, T.GENERAL_EXPENSE)
+BUDGET_NAMES = {"fund": "政府性基金预算", "capital": "国有资本经营预算"}
+
+
+@register("BUDGET_OF_SUBJECT", WARNING, "一般公共预算表中不列政府性基金、国有资本经营预算科目")
+def budget_of_subject(facts: Facts) -> Iterator[Finding]:
+    catalogue = facts.catalogues.get("function")
+    if catalogue is None:
+        return
+    for key in GENERAL_BUDGET_TABLES:
+        if not facts.publishes(key):
+            continue
+        for row in facts.subjects(key):
+            budget = catalogue.budgets.get(row.code, "general")
+            if budget in BUDGET_NAMES:
+                table = facts.table_name(key)
+                location = where(row)
+                yield finding(
+                    table,
+                    location,
+                    f"{table}{location}：科目 {row.code} 属于{BUDGET_NAMES[budget]}"
+                    f"（{facts.disclosure.fiscal_year} 年科目目录），不应列入一般公共预算表。",
+                    cell=Cell(key, row.key, "code"),
+                    found=row.code,
+                )
+
+
+@register("PROJECT_ON_BASIC", WARNING, "只列基本支出的科目（如行政运行）不列项目支出")
+def project_on_basic(facts: Facts) -> Iterator[Finding]:
+    catalogue = facts.catalogues.get("function")
+    if catalogue is None:
+        return
+    for key in PROJECT_TABLES:
+        if not facts.publishes(key):
+            continue
+        for row in facts.subjects(key):
+            if row.code in catalogue.basic and row.project:
+                table = facts.table_name(key)
+                location = where(row) + column(row, "project")
+                yield finding(
+                    table,
+                    location,
+                    f"{table}{location}：“{catalogue.name(row.code)}”（{row.code}）只列基本支出，"
+                    f"却列了项目支出 {figure(row.project)} 万元。",
+                    cell=Cell(key, row.key, "project"),
+                    found=figure(row.project),
+                )
 
 
 SIDE_LABELS = {"income": "收入方", "expense": "支出方", None: ""}

@@ -65,11 +65,20 @@ from disclosures.staff.roster import roster_urls
 from disclosures.subjects import Catalogue
 
 
-@admin.register(FunctionSubject, EconomicSubject)
+@admin.register(EconomicSubject)
 class SubjectAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "year"]
     list_filter = ["year"]
     search_fields = ["code", "name"]
+
+
+@admin.register(FunctionSubject)
+class FunctionSubjectAdmin(SubjectAdmin):
+    """With the flags the checks read: which budget a subject belongs to, and whether it
+    carries basic spending only (行政运行)."""
+
+    list_display = ["code", "name", "year", "budget", "basic"]
+    list_filter = ["year", "budget", "basic"]
 
 
 def is_published(disclosure: Disclosure | None) -> bool:
@@ -878,3 +887,4 @@ class ProjectAdmin(FlatImportExport, DisclosurePartAdmin):
 
 
 from disclosures.staff import approvals as _approvals  # noqa: E402, F401 - registers the 批复日期 admin
+from disclosures.staff import catalogues  # noqa: E402, F401  (registers CatalogueYear)

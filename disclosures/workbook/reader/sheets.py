@@ -11,6 +11,7 @@ from disclosures.specs.forms import FORMS
 from ..cells import normal, shown
 from ..grid import Grid
 from ..opening import Opened
+from ..problems import Problem, WorkbookError
 from .forms import read_department_form, read_project_form
 from .lists import read_list_table
 from .project_list import read_project_list
@@ -92,6 +93,16 @@ def note_formulas(reading: Reading, opened: Opened, title: str) -> None:
     )
 
 
+def require_catalogues(reading: Reading, layout: tuple[str, ...]) -> None:
+    """Without the year's catalogue no subject can be read: one message says so, rather
+    than one per row (the summary tables' 类 rows would each be “无法识别”)."""
+    kinds = {SPECS[key].catalogue or "function" for key in layout}
+    for kind in sorted(kinds):
+        catalogue = reading.catalogue(kind)
+        if not catalogue.loaded:
+            raise WorkbookError(Problem(catalogue.missing))
+
+
 def read_table(reading: Reading, key: str, grid: Grid) -> Table | None:
     if isinstance(SPECS[key].source, ListSource):
         return read_list_table(reading, key, grid)
@@ -103,6 +114,7 @@ def read_workbook(opened: Opened, disclosure: Disclosure) -> Content:
     WorkbookError listing every problem."""
     reading = Reading(disclosure)
     layout = LAYOUTS[disclosure.layout]
+    require_catalogues(reading, layout)
     found = find_sheets(reading, opened, layout)
     reading.problems.raise_if_any()
     content = Content()

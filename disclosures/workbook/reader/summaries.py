@@ -106,8 +106,10 @@ def summary_item(
 
 def function_class(reading: Reading, label: str, code: str) -> str:
     """The function 类 a label names by code (given, or printed with its name) or by name,
-    its present one or a former one; "" when none of the year's catalogue."""
-    names = reading.catalogue("function").names
+    its present one or a former one; "" when none of the year's catalogue. A 类 code the
+    workbook gives that an incomplete catalogue lacks is taken (the checks warn of it)."""
+    catalogue = reading.catalogue("function")
+    names = catalogue.names
     classes = {c: n for c, n in names.items() if len(c) == 3}
     text = normal(label)
     if not code:
@@ -117,4 +119,6 @@ def function_class(reading: Reading, label: str, code: str) -> str:
     if not code:
         named = [c for c, n in classes.items() if normal(n) == text]
         code = named[0] if named else FORMER_CLASS_NAMES.get(text, "")
-    return code if code in classes else ""
+    if code in classes or (len(code) == 3 and catalogue.unknown(code)):
+        return code
+    return ""
