@@ -682,7 +682,8 @@ def fixed_items(facts: Facts) -> Iterator[Finding]:
 
 # 11. Completeness ------------------------------------------------------------------------
 
-PLACEHOLDER = re.compile(r"待(?:单位)?补充|[Xx×＊*]{3,}")
+# 【待更新】 marks a passage start_year copied from last year (disclosures/newyear.py).
+PLACEHOLDER = re.compile(r"待(?:单位)?(?:补充|更新)|[Xx×＊*]{3,}")
 
 
 def _texts(facts: Facts) -> Iterator[tuple[str, str, str, Cell]]:
@@ -734,7 +735,7 @@ def comparison_key(item: str, code: str = "") -> str:
     return f"{item}:{code}" if code else str(item)
 
 
-@register("PLACEHOLDER", ERROR, "不得有占位文字（待单位补充、待补充、XXX 等）")
+@register("PLACEHOLDER", ERROR, "不得有占位文字（待单位补充、待补充、待更新、XXX 等）")
 def placeholders(facts: Facts) -> Iterator[Finding]:
     for table, location, text, cell in _texts(facts):
         match = PLACEHOLDER.search(text or "")
