@@ -185,6 +185,26 @@ def administers(user, region=None) -> bool:
     return managed_regions(user).filter(pk=region.pk).exists()
 
 
+def accounts_in_scope(user):
+    """The accounts a region administrator may assign and update (the roster): those
+    working within their regions (as clerks or region staff) and accounts assigned nowhere
+    yet, never a superuser; every account for a superuser."""
+    from django.contrib.auth import get_user_model
+
+    from disclosures.models import Region
+
+    User = get_user_model()
+    if sees_every_department(user):
+        return User.objects.all()
+    if not administers(user):
+        return User.objects.none()
+    elsewhere = Region.objects.exclude(pk__in=managed_regions(user))
+    outside = User.objects.filter(
+        Q(assigned_regions__in=elsewhere) | Q(assigned_departments__region__in=elsewhere)
+    )
+    return User.objects.filter(is_superuser=False).exclude(pk__in=outside)
+
+
 def editable_departments(user):
     """The departments whose drafts the user may edit (and import into): every one for a
     superuser, a clerk's assigned ones, none for anybody else."""

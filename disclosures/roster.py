@@ -37,7 +37,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -765,7 +765,7 @@ class _Checker:
                     )
                 )
         outsiders = set(self.existing_users) - set(
-            accounts_in_scope(user)
+            roles.accounts_in_scope(user)
             .filter(username__in=self.existing_users)
             .values_list("username", flat=True)
         )
@@ -797,22 +797,6 @@ class _Checker:
 
 def _is_region_code(code: str) -> bool:
     return code.isascii() and code.isdigit() and len(code) in (6, 9, 12)
-
-
-def accounts_in_scope(user):
-    """The accounts a region administrator may assign and update: those working within
-    their regions (as clerks or region staff) and accounts assigned nowhere yet, never a
-    superuser; every account for a superuser."""
-    User = get_user_model()
-    if roles.sees_every_department(user):
-        return User.objects.all()
-    if not roles.administers(user):
-        return User.objects.none()
-    elsewhere = Region.objects.exclude(pk__in=roles.managed_regions(user))
-    outside = User.objects.filter(
-        Q(assigned_regions__in=elsewhere) | Q(assigned_departments__region__in=elsewhere)
-    )
-    return User.objects.filter(is_superuser=False).exclude(pk__in=outside)
 
 
 def plan_roster(data: bytes, filename: str = "", user=None) -> Plan:

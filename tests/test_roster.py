@@ -20,10 +20,10 @@ from django.test import Client
 from django.urls import reverse
 
 from disclosures.models import Department, Disclosure, Region, Unit
+from disclosures.roles import accounts_in_scope
 from disclosures.roster import (
     COLUMNS,
     RosterError,
-    accounts_in_scope,
     plan_roster,
     roster_csv,
     roster_rows,

@@ -56,7 +56,6 @@ from disclosures.models import (
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
 from disclosures.roles import managed_regions, may_edit
-from disclosures.roster import accounts_in_scope
 from disclosures.specs import LAYOUTS
 from disclosures.staff.history import changes
 from disclosures.staff.newyear import start_budget_year
@@ -147,14 +146,14 @@ class RosterScope:
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if keeps_roster_in_part(request):
-            kwargs["queryset"] = accounts_in_scope(request.user)
+            kwargs["queryset"] = roles.accounts_in_scope(request.user)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):
         """Accounts the form could not offer (working elsewhere too) stay assigned."""
         kept = {}
         if change and keeps_roster_in_part(request):
-            offered = accounts_in_scope(request.user)
+            offered = roles.accounts_in_scope(request.user)
             for name in ("staff", "clerks"):
                 if name in form.fields:
                     kept[name] = list(getattr(form.instance, name).exclude(pk__in=offered))
