@@ -293,7 +293,10 @@ if os.environ.get("EMAIL_HOST"):
         }
     }
 else:
+    # No mail server: the links are printed by import_roster and shown on the roster page
+    # for the bureau to hand over, so the console backend is deliberate, in production too.
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
 # A set-password link works once, for this many days.
 PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_LINK_DAYS", "7")) * 24 * 60 * 60

@@ -258,7 +258,8 @@ def test_the_export_is_what_excel_reads(tmp_path):
     assert data.startswith(b"\xef\xbb\xbf")
     lines = data.decode("utf-8-sig").splitlines()
     assert lines[0] == "科目编码,科目名称,所属预算,基本支出"
-    assert "2010101,行政运行,一般公共预算," in lines
+    assert "2010101,行政运行,一般公共预算,是" in lines
+    assert "2010102,一般行政管理事务,一般公共预算," in lines
     sheet = load_workbook(xlsx_path).active
     assert [c.value for c in sheet[1]] == ["科目编码", "科目名称", "所属预算", "基本支出"]
     assert sheet["A2"].value == "201"  # text, so that no code loses a digit

@@ -83,6 +83,9 @@ def real_values(pattern: Pattern, published: Disclosure) -> dict[str, str]:
         "key": TableKey.GENERAL_EXPENSE.value,
         "code": "en" if pattern.name == "language" else published.department.region.code,
         "region_code": published.department.region.code,
+        # A set-password link (its token is checked, not trusted): the demo's first account.
+        "uidb64": "MQ",
+        "token": "set-password",
     }
 
 

@@ -54,12 +54,13 @@ def test_preview_is_for_staff_only(client, citizen, linxia, name):
 
 
 def test_staff_preview_shows_every_table(staff, linxia, django_assert_num_queries):
-    # Session, user and the user's permissions (which disclosures they may see), then a
+    # Session, user and the user's permissions (which disclosures they may see: the regions
+    # assigned to the reviewer, then one query per level of regions below), then a
     # fixed set: the disclosure with its one-to-ones, one query per related set (eleven
     # tables, passages, projects, workflow events …), the year's two catalogues and the
     # search for last year's published disclosure, whatever its size; then the session's
     # idle expiry is pushed on (a savepoint and an update).
-    with django_assert_num_queries(33):
+    with django_assert_num_queries(35):
         response = staff.get(reverse("disclosures:staff-preview", args=[linxia.pk]))
     html = response.content.decode()
     assert response.status_code == 200
