@@ -185,6 +185,19 @@ def administers(user, region=None) -> bool:
     return managed_regions(user).filter(pk=region.pk).exists()
 
 
+def keeps_catalogues(user) -> bool:
+    """May the user change the classification catalogues? They are one per year for every
+    region, so only superusers and the administrators of a top-level region (a province's
+    finance department) keep them; a county's administrator reads them."""
+    if not administers(user):
+        return False
+    if sees_every_department(user):
+        return True
+    from disclosures.models import Region
+
+    return Region.objects.filter(staff=user, parent=None).exists()
+
+
 def accounts_in_scope(user):
     """The accounts a region administrator may assign and update (the roster): those
     working within their regions (as clerks or region staff) and accounts assigned nowhere
