@@ -393,3 +393,22 @@ def test_a_template_without_the_years_catalogue_says_so(client):
     response = login(client, "linxia_clerk").get(url)
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [MISSING]
+
+
+def test_without_a_year_the_import_page_offers_the_year_each_department_drafts(
+    client, catalogue_2025
+):
+    linxia = Department.objects.get(name=LINXIA)
+
+    def template(year: int) -> str:
+        return reverse("disclosures:workbook-template", args=[linxia.pk, year])
+
+    # The newest catalogue while Linxia drafts nothing, then the year of its new draft.
+    FunctionSubject.objects.filter(year=2025).update(year=2026)
+    assert template(2026) in login(client, "linxia_clerk").get(IMPORT).content.decode()
+    FunctionSubject.objects.filter(year=2026).update(year=2025)
+    run("--region", "620000", "--year", "2025")
+    copy = FunctionSubject.objects.filter(year=2025).values("code", "name")
+    FunctionSubject.objects.bulk_create(FunctionSubject(year=2027, **row) for row in copy)
+    html = login(client, "linxia_clerk").get(IMPORT).content.decode()
+    assert template(2025) in html and template(2027) not in html

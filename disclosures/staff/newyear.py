@@ -91,25 +91,32 @@ def report(request: HttpRequest, year: int, results: list[newyear.Started]) -> N
         messages.info(request, result.describe())
 
 
-def template_year(asked: str | None) -> int:
-    """The year asked for (?year=), else the newest year whose catalogue is loaded."""
+def template_year(asked: str | None) -> int | None:
+    """The year asked for (?year=), or None: each department's own (template_links)."""
     if asked and asked.isdigit() and 2000 <= int(asked) <= 2100:
         return int(asked)
-    newest = FunctionSubject.objects.aggregate(Max("year"))["year__max"]
-    return newest or timezone.localdate().year
+    return None
 
 
-def template_links(user, year: int) -> list[dict]:
-    """One download per department the user may edit (roles.editable_departments)."""
+def template_links(user, year: int | None = None) -> list[dict]:
+    """One download per department the user may edit (roles.editable_departments): for
+    the year asked, else the year of the department's newest draft (what its clerk is
+    working on), else the newest year whose catalogue is loaded."""
     departments = roles.editable_departments(user).select_related("region")
-    return [
-        {
-            "department": department,
-            "year": year,
-            "url": reverse("disclosures:workbook-template", args=[department.pk, year]),
-        }
-        for department in departments.order_by("region__code", "name")
-    ]
+    drafting = dict(
+        Disclosure.objects.filter(department__in=departments, status=Disclosure.Status.DRAFT)
+        .values("department")
+        .annotate(year=Max("fiscal_year"))
+        .values_list("department", "year")
+    )
+    newest = FunctionSubject.objects.aggregate(Max("year"))["year__max"]
+    fallback = newest or timezone.localdate().year
+    links = []
+    for department in departments.order_by("region__code", "name"):
+        chosen = year or drafting.get(department.pk, fallback)
+        url = reverse("disclosures:workbook-template", args=[department.pk, chosen])
+        links.append({"department": department, "year": chosen, "url": url})
+    return links
 
 
 @require_GET
