@@ -110,10 +110,14 @@ class Started:
         where = f"{self.department.name}（{self.department.region.name}）"
         if self.disclosure is None:
             return f"{where}：跳过，{self.skipped}"
+        passages = (
+            f"情况说明 {self.passages} 段（标为{TO_UPDATE}）"
+            if self.passages
+            else "情况说明待撰写（上年无可沿用的段落）"
+        )
         made = (
             f"{where}：已建 {self.disclosure.fiscal_year} 年草稿（第 {self.disclosure.revision} 版），"
-            f"表格 {self.rows} 行，情况说明 {self.passages} 段（标为{TO_UPDATE}），"
-            f"上年数 {self.prior_figures} 项"
+            f"表格 {self.rows} 行，{passages}，上年数 {self.prior_figures} 项"
         )
         return "；".join([made, *self.notes])
 

@@ -219,6 +219,7 @@ def test_a_department_without_last_year_gets_the_fixed_items_and_its_units(catal
     assert "新部门（临夏市）：已建 2025 年草稿（第 1 版）" in printed
     assert "无 2024 年的公开，按 2025 年目录和固定项目新建空白草稿" in printed
     assert "上年数：2024 年尚未公开" in printed
+    assert "情况说明待撰写（上年无可沿用的段落）" in printed and "0 段" not in printed
     draft = draft_2025("新部门")
     shape = structure(draft)
     assert shape["general_expense"] == ["total"]

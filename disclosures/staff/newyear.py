@@ -87,6 +87,11 @@ def report(request: HttpRequest, year: int, results: list[newyear.Started]) -> N
         _("%(year)s 年：新建草稿 %(created)d 份，跳过 %(skipped)d 个部门。")
         % {"year": year, "created": len(created), "skipped": len(skipped)},
     )
+    # One reason shared by every skipped department (no catalogue for the year) is said once.
+    reasons = {result.skipped for result in skipped}
+    if len(skipped) > 1 and len(reasons) == 1:
+        messages.warning(request, next(iter(reasons)))
+        skipped = []
     for result in [*created, *skipped][:LISTED]:
         messages.info(request, result.describe())
 
