@@ -42,7 +42,7 @@ from disclosures.models import (
 from disclosures.models.tables import TABLE_MODELS, summary_key
 from disclosures.specs import LAYOUTS, SPECS, Shape
 from disclosures.specs.base import related_rows
-from disclosures.subjects import KIND_NAMES
+from disclosures.subjects import KIND_NAMES, Catalogue, missing_message
 
 BUDGET = Disclosure.Kind.BUDGET
 TO_UPDATE = "【待更新】"
@@ -81,13 +81,19 @@ class Catalogues:
             },
         )
 
-    def missing(self, from_year: int) -> str | None:
-        """The message when the year's catalogues are not loaded, or None."""
-        absent = [KIND_NAMES[kind] for kind, names in self.names.items() if not names]
+    def missing(self) -> str | None:
+        """The message when the year's catalogues are not loaded, or None (the one
+        message subjects.Catalogue gives, naming the kinds when only some are missing)."""
+        absent = [kind for kind, names in self.names.items() if not names]
         if not absent:
             return None
-        which = "" if len(absent) == len(self.names) else f"（{'、'.join(absent)}）"
-        return f"{self.year} 年的科目目录尚未载入{which}：请导入，或从 {from_year} 年复制"
+        which = (
+            ""
+            if len(absent) == len(self.names)
+            else f"（{'、'.join(KIND_NAMES[k] for k in absent)}）"
+        )
+        earlier = Catalogue.of(absent[0], self.year).earlier
+        return missing_message(self.year, earlier, which)
 
     @property
     def classes(self) -> list[str]:
@@ -145,7 +151,7 @@ def start_year(
         .order_by("region__code", "name")
     )
     catalogues = Catalogues.of(year)
-    missing = catalogues.missing(from_year)
+    missing = catalogues.missing()
     return [
         start_department(department, year, from_year, catalogues, missing, user)
         for department in departments
@@ -362,7 +368,7 @@ def template_workbook(department: Department, year: int, *, from_year: int | Non
         return workbook_of(newest)
     from_year = from_year or year - 1
     catalogues = Catalogues.of(year)
-    missing = catalogues.missing(from_year)
+    missing = catalogues.missing()
     if missing:
         raise YearRefused(missing)
     source = last_year(department, from_year)

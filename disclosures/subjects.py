@@ -54,10 +54,10 @@ def valid_code(kind: str, code: str) -> bool:
     return (is_economic_code if kind == "economic" else is_function_code)(code)
 
 
-def missing_message(year: int, earlier: int | None) -> str:
-    """What to do about a year that has no catalogue of a kind yet."""
+def missing_message(year: int, earlier: int | None, which: str = "") -> str:
+    """What to do about a year that has no catalogue (of the kinds `which` names) yet."""
     remedy = f"请导入，或从 {earlier} 年复制" if earlier else "请导入"
-    return f"{year} 年的科目目录尚未载入：{remedy}"
+    return f"{year} 年的科目目录尚未载入{which}：{remedy}"
 
 
 @dataclass

@@ -342,6 +342,16 @@ def test_the_region_action_asks_the_year_then_starts_it(client, catalogue_2025):
     assert "2025 年：新建草稿 1 份，跳过 0 个部门。" in told
 
 
+def test_the_region_action_says_a_shared_reason_once(client):
+    Department.objects.create(region=Region.objects.get(code="622901"), name="新部门")
+    done = choose(login(client, "admin"), "620000", apply="1", year="2026")
+    told = [str(m) for m in get_messages(done.wsgi_request)]
+    assert told == [
+        "2026 年：新建草稿 0 份，跳过 2 个部门。",
+        "2026 年的科目目录尚未载入：请导入，或从 2024 年复制",
+    ]
+
+
 def test_the_region_action_refuses_a_bad_year(client, catalogue_2025):
     login(client, "admin")
     page = choose(client, "620000", apply="1", year="20255")

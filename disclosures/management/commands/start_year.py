@@ -39,7 +39,7 @@ class Command(BaseCommand):
         for result in results:
             line = result.describe()
             self.stdout.write(self.style.SUCCESS(line) if result.disclosure else line)
-        missing = Catalogues.of(year).missing(from_year or year - 1)
+        missing = Catalogues.of(year).missing()
         if missing and not created:
             raise CommandError(f"{missing}。未建任何草稿。")
         self.stdout.write(
