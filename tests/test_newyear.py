@@ -423,3 +423,26 @@ def test_without_a_year_the_import_page_offers_the_year_each_department_drafts(
     FunctionSubject.objects.bulk_create(FunctionSubject(year=2027, **row) for row in copy)
     html = login(client, "linxia_clerk").get(IMPORT).content.decode()
     assert template(2025) in html and template(2027) not in html
+
+
+def test_the_season_benchmark_prints_each_step_and_leaves_nothing_behind(capsys):
+    before = (
+        Region.objects.count(),
+        Department.objects.count(),
+        Disclosure.objects.count(),
+        get_user_model().objects.count(),
+        FunctionSubject.objects.count(),
+    )
+    call_command("benchmark_season", "--departments", "2", "--units", "2")
+    out = capsys.readouterr().out
+    assert "导入花名册（2 个部门 × 2 个单位，2 个账号）" in out
+    assert "开始新年度（2 份草稿）" in out and "按时公开情况页（缓存）" in out
+    assert "（已回滚，数据库未改变）" in out
+    after = (
+        Region.objects.count(),
+        Department.objects.count(),
+        Disclosure.objects.count(),
+        get_user_model().objects.count(),
+        FunctionSubject.objects.count(),
+    )
+    assert after == before
