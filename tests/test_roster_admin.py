@@ -238,6 +238,18 @@ def test_the_set_password_page_is_the_admins_and_passes_the_csp():
     assert "这个设置密码的链接无效" in bad.content.decode()
 
 
+def test_without_a_mail_server_the_roster_page_hands_the_links_over(settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    client = logged_in("region_admin")
+    preview = client.post(ROSTER, {"file": upload(*NEW)}).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    page = client.post(ROSTER, {"token": token}).content.decode()
+    assert "未配置邮件服务器（EMAIL_HOST），没有发送邮件" in page
+    assert "未配置邮件服务器（EMAIL_HOST），请转交本人" in page
+    assert "已发送至" not in page and "http://testserver/staff/set-password/" in page
+    assert not mail.outbox
+
+
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
 @pytest.mark.django_db(transaction=True)
 def test_in_a_browser_a_new_account_sets_its_password_and_the_roster_is_uploaded(

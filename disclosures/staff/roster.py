@@ -34,6 +34,7 @@ from disclosures.roster import (
     RosterError,
     apply_roster,
     link_days,
+    mail_server_configured,
     password_links,
     plan_roster,
     roster_file,
@@ -174,7 +175,13 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "done.html",
-        {"plan": plan, "links": links, "days": link_days(), "title": _("花名册已导入")},
+        {
+            "plan": plan,
+            "links": links,
+            "days": link_days(),
+            "mail_server": mail_server_configured(),
+            "title": _("花名册已导入"),
+        },
     )
 
 
