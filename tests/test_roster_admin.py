@@ -238,6 +238,43 @@ def test_the_set_password_page_is_the_admins_and_passes_the_csp():
     assert "这个设置密码的链接无效" in bad.content.decode()
 
 
+def test_the_set_password_pages_read_as_a_first_password_not_a_permission_error():
+    """An anonymous newcomer sees no admin sidebar (whose empty list says 你没有查看或编辑的
+    权限) and headings about setting a first password, not resetting one."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.create_user("newcomer", "n@example.cn", password=None, is_staff=True)
+    url = reverse(
+        "disclosures:password-set",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    client = Client()
+    form = client.get(url, follow=True)
+    bad = Client().get(reverse("disclosures:password-set", args=["MQ", "wrong"]))
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "newcomer-budget-2025!", "new_password2": "newcomer-budget-2025!"},
+        follow=True,
+    )
+    pages = {"form": form, "bad": bad, "done": done}
+    for name, page in pages.items():
+        html = page.content.decode()
+        assert 'id="nav-sidebar"' not in html, name
+        assert "你没有查看或编辑的权限" not in html, name
+        assert "密码重置" not in html, name
+    assert "<h1>设置密码</h1>" in form.content.decode()
+    assert "<title>设置密码" in form.content.decode()
+    bad_html = bad.content.decode()
+    assert "<h1>链接无效或已过期</h1>" in bad_html
+    assert "请联系本级财政局管理员重新导入花名册或重新发送链接" in bad_html
+    assert "<h1>密码已设置</h1>" in done.content.decode()
+
+
 def test_without_a_mail_server_the_roster_page_hands_the_links_over(settings):
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
     client = logged_in("region_admin")
