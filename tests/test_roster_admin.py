@@ -173,7 +173,9 @@ def test_a_region_administrator_sees_and_changes_only_their_regions():
     staff = set(
         add.context["adminform"].form.fields["staff"].queryset.values_list("username", flat=True)
     )
-    assert "zengcheng_clerk" in staff and "linxia_clerk" not in staff and "admin" not in staff
+    assert "region_admin" in staff  # in Guangdong only, with a region role
+    assert "zengcheng_clerk" not in staff  # a clerk of Guangdong: no region role
+    assert "linxia_clerk" not in staff and "admin" not in staff
 
     response = client.post(
         reverse("admin:disclosures_region_add"),
@@ -285,6 +287,48 @@ def test_without_a_mail_server_the_roster_page_hands_the_links_over(settings):
     assert "未配置邮件服务器（EMAIL_HOST），请转交本人" in page
     assert "已发送至" not in page and "http://testserver/staff/set-password/" in page
     assert not mail.outbox
+
+
+def test_region_staff_are_chosen_among_region_roles_and_clerks_among_clerks():
+    for username, offered_elsewhere in (("admin", True), ("region_admin", False)):
+        client = logged_in(username)
+        if username == "region_admin":
+            only_in_guangdong()
+        region = Region.objects.get(code="440118")
+        form = (
+            client.get(reverse("admin:disclosures_region_change", args=[region.pk]))
+            .context["adminform"]
+            .form
+        )
+        staff = set(form.fields["staff"].queryset.values_list("username", flat=True))
+        assert "region_admin" in staff, username
+        assert not staff & {"linxia_clerk", "zengcheng_clerk"}, username
+        assert ("reviewer" in staff) is offered_elsewhere, username
+        department = Department.objects.get(region__code="440118")
+        form = (
+            client.get(reverse("admin:disclosures_department_change", args=[department.pk]))
+            .context["adminform"]
+            .form
+        )
+        clerks = set(form.fields["clerks"].queryset.values_list("username", flat=True))
+        assert "zengcheng_clerk" in clerks, username
+        assert ("linxia_clerk" in clerks) is offered_elsewhere, username
+        assert not clerks & {"reviewer", "publisher", "region_admin", "admin"}, username
+
+
+def test_an_assigned_account_the_role_filter_hides_stays_assigned():
+    client = logged_in("admin")
+    region = Region.objects.get(code="440118")
+    region.staff.add(User.objects.get(username="zengcheng_clerk"))  # a clerk, misplaced
+    me = User.objects.get(username="region_admin").pk
+    client.post(
+        reverse("admin:disclosures_region_change", args=[region.pk]),
+        {"code": region.code, "name": region.name, "parent": region.parent_id, "staff": [me]},
+    )
+    assert set(region.staff.values_list("username", flat=True)) == {
+        "region_admin",
+        "zengcheng_clerk",
+    }
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")
