@@ -585,6 +585,17 @@ class _Checker:
                         _("区划 %(code)s 尚未建立，请填写区划名称。") % {"code": code},
                     )
                 )
+            elif not parent and not code.endswith("0000"):
+                self.add(
+                    row.problem(
+                        "parent_region_code",
+                        _(
+                            "区划 %(code)s 没有填写上级区划代码：县级、市级区划须写明上级"
+                            "（省级区划代码以 0000 结尾）"
+                        )
+                        % {"code": code},
+                    )
+                )
             else:
                 self.plan.new_regions[code] = (name, parent)
         for code, (_parent, row) in parents.items():
@@ -875,9 +886,18 @@ class Link:
     url: str
     mailed: bool
     problem: str = ""
+    no_mail_server: bool = False  # the console backend: nothing would reach anyone
 
     def __str__(self) -> str:
         name = self.user.get_full_name() or _("未填姓名")
+        if self.no_mail_server:
+            return _(
+                "%(username)s（%(name)s）：未配置邮件服务器（EMAIL_HOST），请把链接转交本人：%(url)s"
+            ) % {
+                "username": self.user.username,
+                "name": name,
+                "url": self.url,
+            }
         if self.mailed:
             sent = _("已发送至 %(email)s") % {"email": self.user.email}
         elif self.problem:
@@ -904,14 +924,26 @@ def link_days() -> int:
     return max(settings.PASSWORD_RESET_TIMEOUT // (24 * 60 * 60), 1)
 
 
+def mail_server_configured() -> bool:
+    """False while mail goes to the console (settings: no EMAIL_HOST): the messages would
+    only be printed among the server's output, where nobody reads them."""
+    backend = getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND", "")
+    return not backend.endswith("console.EmailBackend")
+
+
 def password_links(users: Iterable, site_url: str) -> list[Link]:
     """A set-password link for each new account, e-mailed to those with an address. A mail
-    that fails does not undo the import: the link is shown to be handed over instead."""
+    that fails does not undo the import: the link is shown to be handed over instead; with
+    no mail server configured, none is sent and every link is to be handed over."""
     links = []
+    mailing = mail_server_configured()
     for user in users:
         url = site_url.rstrip("/") + password_path(user)
         if not user.email:
             links.append(Link(user, url, mailed=False))
+            continue
+        if not mailing:
+            links.append(Link(user, url, mailed=False, no_mail_server=True))
             continue
         context = {
             "user": user,

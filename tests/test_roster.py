@@ -636,3 +636,49 @@ def test_a_mail_that_cannot_be_sent_leaves_the_link_to_hand_over(tmp_path, setti
     assert User.objects.filter(username="xinqu_clerk").exists()  # imported all the same
     assert "xinqu_clerk（王小明）：邮件发送失败（" in output
     assert "请把链接转交本人" in output and f"{SITE}/staff/set-password/" in output
+
+
+def test_a_new_county_or_city_without_a_parent_is_refused(tmp_path):
+    message = refused(tmp_path, roster("622930,新县,,,,,,,"))
+    assert (
+        "第 2 行“上级区划代码”列：区划 622930 没有填写上级区划代码：县级、市级区划须写明上级"
+        "（省级区划代码以 0000 结尾）" in message
+    )
+    # Its would-be parent 622900 exists, but the file must say so.
+    refused(tmp_path, roster("622900,临夏回族自治州,,,,,,,", "622930,新县,,,,,,,"))
+
+
+def test_a_new_province_needs_no_parent(tmp_path):
+    output = import_roster(tmp_path, roster("650000,新疆维吾尔自治区,,,,,,,"))
+    assert "新增区划 650000 新疆维吾尔自治区（无上级）" in output
+    assert Region.objects.get(code="650000").parent is None
+
+
+def test_without_a_mail_server_the_links_are_printed_not_the_mail(tmp_path, settings, capsys):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    output = import_roster(tmp_path, roster(*NEW_REGION))
+    printed = output + capsys.readouterr().out
+    assert "Content-Transfer-Encoding" not in printed and "Subject:" not in printed
+    line = re.search(
+        r"xinqu_clerk（王小明）：未配置邮件服务器（EMAIL_HOST），请把链接转交本人：(\S+)", output
+    )
+    assert line and line.group(1).startswith(f"{SITE}/staff/set-password/")
+    assert not mail.outbox
+
+
+def test_the_default_site_url_is_announced_once(tmp_path, settings):
+    settings.SITE_URL = "http://127.0.0.1:8000"
+    path = tmp_path / "花名册.csv"
+    path.write_bytes(roster(*NEW_REGION))
+    out = io.StringIO()
+    call_command("import_roster", str(path), stdout=out)
+    output = out.getvalue()
+    notice = "链接以 SITE_URL=http://127.0.0.1:8000 生成；正式部署请设置 SITE_URL，或用 --site-url 指定。"
+    assert output.splitlines()[0] == notice and output.count("SITE_URL=") == 1
+    assert "http://127.0.0.1:8000/staff/set-password/" in output
+    assert "SITE_URL=" not in import_roster(tmp_path, roster(*NEW_REGION))  # --site-url given
+    settings.SITE_URL = "https://yusuan.example.gov.cn"
+    out = io.StringIO()
+    call_command("import_roster", str(path), stdout=out)
+    assert "SITE_URL=" not in out.getvalue()
+    assert "https://yusuan.example.gov.cn/staff/set-password/" in out.getvalue()

@@ -173,7 +173,9 @@ def test_a_region_administrator_sees_and_changes_only_their_regions():
     staff = set(
         add.context["adminform"].form.fields["staff"].queryset.values_list("username", flat=True)
     )
-    assert "zengcheng_clerk" in staff and "linxia_clerk" not in staff and "admin" not in staff
+    assert "region_admin" in staff  # in Guangdong only, with a region role
+    assert "zengcheng_clerk" not in staff  # a clerk of Guangdong: no region role
+    assert "linxia_clerk" not in staff and "admin" not in staff
 
     response = client.post(
         reverse("admin:disclosures_region_add"),
@@ -236,6 +238,97 @@ def test_the_set_password_page_is_the_admins_and_passes_the_csp():
         assert "src=" in script and f'nonce="{nonce}"' in script, script
     bad = Client().get(reverse("disclosures:password-set", args=["MQ", "wrong"]))
     assert "这个设置密码的链接无效" in bad.content.decode()
+
+
+def test_the_set_password_pages_read_as_a_first_password_not_a_permission_error():
+    """An anonymous newcomer sees no admin sidebar (whose empty list says 你没有查看或编辑的
+    权限) and headings about setting a first password, not resetting one."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    user = User.objects.create_user("newcomer", "n@example.cn", password=None, is_staff=True)
+    url = reverse(
+        "disclosures:password-set",
+        args=[
+            urlsafe_base64_encode(force_bytes(user.pk)),
+            default_token_generator.make_token(user),
+        ],
+    )
+    client = Client()
+    form = client.get(url, follow=True)
+    bad = Client().get(reverse("disclosures:password-set", args=["MQ", "wrong"]))
+    done = client.post(
+        form.redirect_chain[-1][0],
+        {"new_password1": "newcomer-budget-2025!", "new_password2": "newcomer-budget-2025!"},
+        follow=True,
+    )
+    pages = {"form": form, "bad": bad, "done": done}
+    for name, page in pages.items():
+        html = page.content.decode()
+        assert 'id="nav-sidebar"' not in html, name
+        assert "你没有查看或编辑的权限" not in html, name
+        assert "密码重置" not in html, name
+    assert "<h1>设置密码</h1>" in form.content.decode()
+    assert "<title>设置密码" in form.content.decode()
+    bad_html = bad.content.decode()
+    assert "<h1>链接无效或已过期</h1>" in bad_html
+    assert "请联系本级财政局管理员重新导入花名册或重新发送链接" in bad_html
+    assert "<h1>密码已设置</h1>" in done.content.decode()
+
+
+def test_without_a_mail_server_the_roster_page_hands_the_links_over(settings):
+    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    client = logged_in("region_admin")
+    preview = client.post(ROSTER, {"file": upload(*NEW)}).content.decode()
+    token = re.search(r'name="token" value="([^"]+)"', preview).group(1)
+    page = client.post(ROSTER, {"token": token}).content.decode()
+    assert "未配置邮件服务器（EMAIL_HOST），没有发送邮件" in page
+    assert "未配置邮件服务器（EMAIL_HOST），请转交本人" in page
+    assert "已发送至" not in page and "http://testserver/staff/set-password/" in page
+    assert not mail.outbox
+
+
+def test_region_staff_are_chosen_among_region_roles_and_clerks_among_clerks():
+    for username, offered_elsewhere in (("admin", True), ("region_admin", False)):
+        client = logged_in(username)
+        if username == "region_admin":
+            only_in_guangdong()
+        region = Region.objects.get(code="440118")
+        form = (
+            client.get(reverse("admin:disclosures_region_change", args=[region.pk]))
+            .context["adminform"]
+            .form
+        )
+        staff = set(form.fields["staff"].queryset.values_list("username", flat=True))
+        assert "region_admin" in staff, username
+        assert not staff & {"linxia_clerk", "zengcheng_clerk"}, username
+        assert ("reviewer" in staff) is offered_elsewhere, username
+        department = Department.objects.get(region__code="440118")
+        form = (
+            client.get(reverse("admin:disclosures_department_change", args=[department.pk]))
+            .context["adminform"]
+            .form
+        )
+        clerks = set(form.fields["clerks"].queryset.values_list("username", flat=True))
+        assert "zengcheng_clerk" in clerks, username
+        assert ("linxia_clerk" in clerks) is offered_elsewhere, username
+        assert not clerks & {"reviewer", "publisher", "region_admin", "admin"}, username
+
+
+def test_an_assigned_account_the_role_filter_hides_stays_assigned():
+    client = logged_in("admin")
+    region = Region.objects.get(code="440118")
+    region.staff.add(User.objects.get(username="zengcheng_clerk"))  # a clerk, misplaced
+    me = User.objects.get(username="region_admin").pk
+    client.post(
+        reverse("admin:disclosures_region_change", args=[region.pk]),
+        {"code": region.code, "name": region.name, "parent": region.parent_id, "staff": [me]},
+    )
+    assert set(region.staff.values_list("username", flat=True)) == {
+        "region_admin",
+        "zengcheng_clerk",
+    }
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM), reason="Debian's chromium is not installed")

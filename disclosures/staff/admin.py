@@ -185,6 +185,22 @@ class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
         extra_context = {"roster_allowed": roles.administers(request.user), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """审核、公开和管理人员: accounts holding one of the region roles, not clerks."""
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "staff":
+            held = field.queryset.filter(groups__name__in=roles.REGION_ROLES)
+            field.queryset = field.queryset.filter(pk__in=held)
+        return field
+
+    def save_related(self, request, form, formsets, change):
+        """Assigned accounts without a region role, which the form does not offer, stay."""
+        kept = []
+        if change and "staff" in form.fields:
+            kept = list(form.instance.staff.exclude(groups__name__in=roles.REGION_ROLES))
+        super().save_related(request, form, formsets, change)
+        form.instance.staff.add(*kept)
+
 
 class UnitInline(RosterScope, admin.TabularInline):
     model = Unit
@@ -201,6 +217,22 @@ class DepartmentAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
     search_fields = ["name"]
     inlines = [UnitInline]
     region_lookup = "region"
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        """财务人员: accounts holding the clerk role, not the region's staff."""
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "clerks":
+            held = field.queryset.filter(groups__name=roles.CLERK)
+            field.queryset = field.queryset.filter(pk__in=held)
+        return field
+
+    def save_related(self, request, form, formsets, change):
+        """Assigned accounts without the clerk role, which the form does not offer, stay."""
+        kept = []
+        if change and "clerks" in form.fields:
+            kept = list(form.instance.clerks.exclude(groups__name=roles.CLERK))
+        super().save_related(request, form, formsets, change)
+        form.instance.clerks.add(*kept)
 
 
 class ReadOnlyWhenPublished(ScopedChoices):

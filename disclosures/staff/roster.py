@@ -34,6 +34,7 @@ from disclosures.roster import (
     RosterError,
     apply_roster,
     link_days,
+    mail_server_configured,
     password_links,
     plan_roster,
     roster_file,
@@ -174,7 +175,13 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     return _page(
         request,
         "done.html",
-        {"plan": plan, "links": links, "days": link_days(), "title": _("花名册已导入")},
+        {
+            "plan": plan,
+            "links": links,
+            "days": link_days(),
+            "mail_server": mail_server_configured(),
+            "title": _("花名册已导入"),
+        },
     )
 
 
@@ -229,19 +236,34 @@ def roster_urls(admin_site) -> list:
     ]
 
 
+def _outside_the_admin(request: HttpRequest, context: dict, title: str) -> dict:
+    """The admin's frame for someone who is not in yet: no navigation sidebar (whose empty
+    list reads as a permission error) and the page's own title."""
+    return {
+        **admin.site.each_context(request),
+        **context,
+        "is_nav_sidebar_enabled": False,
+        "has_permission": False,
+        "title": title,
+    }
+
+
 class SetPasswordView(auth_views.PasswordResetConfirmView):
     """A new account's one-time link (disclosures/roster.py makes it): Django's
-    password-reset confirmation, in the admin's frame."""
+    password-reset confirmation, in the admin's frame, said as setting a first password."""
 
     template_name = "registration/roster_set_password.html"
     success_url = reverse_lazy("disclosures:password-set-done")
 
     def get_context_data(self, **kwargs):
-        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+        context = super().get_context_data(**kwargs)
+        title = _("设置密码") if context.get("validlink") else _("链接无效或已过期")
+        return _outside_the_admin(self.request, context, title)
 
 
 class SetPasswordDoneView(auth_views.PasswordResetCompleteView):
     template_name = "registration/roster_set_password_done.html"
 
     def get_context_data(self, **kwargs):
-        return {**admin.site.each_context(self.request), **super().get_context_data(**kwargs)}
+        context = super().get_context_data(**kwargs)
+        return _outside_the_admin(self.request, context, _("密码已设置"))

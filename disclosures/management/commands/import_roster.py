@@ -5,7 +5,16 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from disclosures.roster import RosterError, apply_roster, link_days, password_links, plan_roster
+from disclosures.roster import (
+    RosterError,
+    apply_roster,
+    link_days,
+    password_links,
+    plan_roster,
+)
+
+# settings.SITE_URL when the environment sets none: right only on the operator's own machine.
+DEFAULT_SITE_URL = "http://127.0.0.1:8000"
 
 
 class Command(BaseCommand):
@@ -24,7 +33,6 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--site-url",
-            default=settings.SITE_URL,
             help=f"链接中的网站地址（默认 SITE_URL：{settings.SITE_URL}）",
         )
 
@@ -32,6 +40,14 @@ class Command(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"找不到文件：{file}")
+        if not site_url and settings.SITE_URL == DEFAULT_SITE_URL:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"链接以 SITE_URL={DEFAULT_SITE_URL} 生成；"
+                    "正式部署请设置 SITE_URL，或用 --site-url 指定。"
+                )
+            )
+        site_url = site_url or settings.SITE_URL
         importer = None
         if user:
             importer = get_user_model().objects.filter(username=user).first()
