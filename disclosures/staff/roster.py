@@ -8,7 +8,6 @@ from the same stored file on confirmation; if the preview would now read differe
 (someone changed the roster in between), nothing is saved.
 """
 
-import datetime
 import hashlib
 import secrets
 from pathlib import PurePath
@@ -23,7 +22,6 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
@@ -41,11 +39,11 @@ from disclosures.roster import (
     roster_rows,
 )
 from disclosures.site.views import XLSX
+from disclosures.staff.workbook import forget_stale_uploads
 from disclosures.workbook.opening import MAX_BYTES
 
 SESSION_KEY = "roster-imports"
 UPLOADS = "roster-imports"
-PENDING_FOR = datetime.timedelta(days=1)
 CSV = "text/csv; charset=utf-8"
 FORMATS = {"xlsx": XLSX, "csv": CSV}
 
@@ -121,7 +119,7 @@ def _exportable(user):
 
 def _keep(request: HttpRequest, data: bytes, filename: str, lines: list[str]) -> str:
     """Store the previewed upload out of the public media until it is confirmed."""
-    _forget_stale_uploads()
+    forget_stale_uploads(UPLOADS)
     token = secrets.token_urlsafe(16)
     suffix = ".xlsx" if PurePath(filename).suffix.lower() == ".xlsx" else ".csv"
     path = default_storage.save(f"{UPLOADS}/{token}{suffix}", ContentFile(data))
@@ -134,18 +132,6 @@ def _keep(request: HttpRequest, data: bytes, filename: str, lines: list[str]) ->
     }
     request.session[SESSION_KEY] = pending
     return token
-
-
-def _forget_stale_uploads() -> None:
-    try:
-        _folders, names = default_storage.listdir(UPLOADS)
-    except FileNotFoundError:
-        return
-    cutoff = timezone.now() - PENDING_FOR
-    for name in names:
-        path = f"{UPLOADS}/{name}"
-        if default_storage.get_modified_time(path) < cutoff:
-            default_storage.delete(path)
 
 
 def _confirm(request: HttpRequest) -> HttpResponse:

@@ -120,15 +120,16 @@ def workbook_import(request: HttpRequest) -> HttpResponse:
     )
 
 
-def forget_stale_uploads() -> None:
-    """Uploads previewed but never confirmed are deleted after a day."""
+def forget_stale_uploads(folder: str = UPLOADS) -> None:
+    """Uploads previewed but never confirmed (in this folder of the storage) are deleted
+    after a day: the workbook's and the roster's."""
     try:
-        _folders, names = default_storage.listdir(UPLOADS)
+        _folders, names = default_storage.listdir(folder)
     except FileNotFoundError:
         return
     cutoff = timezone.now() - PENDING_FOR
     for name in names:
-        path = f"{UPLOADS}/{name}"
+        path = f"{folder}/{name}"
         if default_storage.get_modified_time(path) < cutoff:
             default_storage.delete(path)
 
