@@ -469,3 +469,27 @@ def test_a_template_uploaded_with_no_date_filled_in_is_refused(login, gansu_admi
 
 def test_the_template_is_for_region_administrators_only(login):
     assert login("reviewer").get(TEMPLATE).status_code == 403
+
+
+def test_recording_one_in_the_admin_shows_at_once_on_the_cached_public_page(login):
+    public = Client()
+    compliance = reverse("disclosures:compliance", args=["622901", 2024])
+    public.get(compliance)
+    assert public.get(compliance)["X-Cache"] == "hit"
+    response = login("admin").post(
+        reverse("admin:disclosures_budgetapproval_add"),
+        {
+            "department": department(LINXIA).pk,
+            "fiscal_year": 2024,
+            "kind": "budget",
+            "approved_on": "2024-02-21",
+        },
+    )
+    assert response.status_code == 302
+    assert "2024-02-21" in public.get(compliance).content.decode()
+    approval = BudgetApproval.objects.get()
+    login("admin").post(
+        reverse("admin:disclosures_budgetapproval_delete", args=[approval.pk]), {"post": "yes"}
+    )
+    assert not BudgetApproval.objects.exists()
+    assert "2024-02-21" not in public.get(compliance).content.decode()
