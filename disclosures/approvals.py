@@ -11,15 +11,18 @@ import io
 import re
 from dataclasses import dataclass
 
+import openpyxl
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
 from disclosures import roles
-from disclosures.models import BudgetApproval, Department
+from disclosures.models import BudgetApproval, Department, Disclosure
+from disclosures.rendering.exports import neutralise
 from disclosures.site.compliance import FIRST_YEAR, LAST_YEAR
 from disclosures.staff.resources import FileReadError, decoded
 from disclosures.workbook.opening import open_workbook
@@ -118,6 +121,17 @@ def recorded_dates(departments, year: int) -> dict[int, datetime.date]:
             department__in=departments, fiscal_year=year, kind=BUDGET
         ).values_list("department_id", "approved_on")
     )
+
+
+def season_year() -> int:
+    """The year the bulk page and the template offer first: the newest year with a
+    disclosure or a 批复日期, else next year (a portal before its first season)."""
+    newest = [
+        Disclosure.objects.aggregate(year=Max("fiscal_year"))["year"],
+        BudgetApproval.objects.aggregate(year=Max("fiscal_year"))["year"],
+    ]
+    found = [year for year in newest if year is not None]
+    return max(found) if found else timezone.localdate().year + 1
 
 
 def entries_for(departments, year: int, approved_on: datetime.date) -> list[Entry]:
@@ -257,6 +271,8 @@ def read_file(user, data: bytes, filename: str) -> list[Entry]:
     found: dict[tuple[int, int], tuple[int, datetime.date]] = {}  # (department, year) -> row
     entries: list[Entry] = []
     for row, values in rows[1:]:
+        if not str(value(values, DATE) or "").strip():
+            continue  # a department of the template left blank: nothing to record
         name = str(value(values, NAME) or "").strip()
         code = str(value(values, REGION_CODE) or "").strip()
         if isinstance(value(values, REGION_CODE), float):
@@ -322,6 +338,8 @@ def read_file(user, data: bytes, filename: str) -> list[Entry]:
         entries.append(Entry(department, year, approved_on))
     if problems:
         raise FileProblems(problems)
+    if not entries:
+        raise FileProblems(_("文件中没有填写批复日期的行：请在“批复日期”列填写日期后再上传。"))
     return with_recorded(entries)
 
 
@@ -342,6 +360,51 @@ def with_recorded(entries: list[Entry]) -> list[Entry]:
         )
         for e in entries
     ]
+
+
+# The template --------------------------------------------------------------------------
+
+TEMPLATE_HEADER = (NAME, REGION_CODE, YEAR, DATE)
+
+
+def template_rows(user, year: int) -> list[list]:
+    """The upload's header and a row per department the user may record for, with the
+    year and the date recorded now (blank where none): a bureau fills in the blanks and
+    uploads it back; rows left blank are skipped (read_file)."""
+    departments = (
+        recordable_departments(user).select_related("region").order_by("region__code", "name")
+    )
+    recorded = recorded_dates(departments, year)
+    return [
+        list(TEMPLATE_HEADER),
+        *(
+            [d.name, d.region.code, year, recorded[d.pk].isoformat() if d.pk in recorded else ""]
+            for d in departments
+        ),
+    ]
+
+
+def template_csv(rows: list[list]) -> bytes:
+    """UTF-8 with its byte order mark, which Excel opens as such; names neutralised."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([neutralise(str(value)) for value in row])
+    return ("\ufeff" + out.getvalue()).encode()
+
+
+def template_xlsx(rows: list[list]) -> bytes:
+    """The same rows as a workbook; codes and dates stay text, as typed back."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = _("批复日期")
+    for row in rows:
+        sheet.append([neutralise(value) if isinstance(value, str) else value for value in row])
+    for column, width in zip("ABCD", (40, 12, 8, 14), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
 
 
 # A previewed file travels to its confirmation signed, so what is applied is what was shown.

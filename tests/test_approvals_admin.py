@@ -1,6 +1,7 @@
 """The 批复日期 admin: who reads and records which departments' dates, the bulk page and
 the file upload, and every bad input refused in Chinese with nothing changed."""
 
+import csv
 import datetime
 import io
 
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -383,3 +385,111 @@ def test_upload_asks_for_a_region_code_when_a_name_repeats(login):
     html = upload(login("admin"), (HEADER + f"{LINXIA},2024,2024-02-01\n").encode())
     assert "请加“区划代码”列" in html.content.decode()
     assert not BudgetApproval.objects.exists()
+
+
+# What the finance bureau's trial found ---------------------------------------------------
+
+TEMPLATE = reverse("admin:disclosures_budgetapproval_template")
+
+
+def test_the_bulk_pages_year_box_shows_the_year_listed(login, gansu_admin):
+    client = login(gansu_admin)
+    # No year asked: the season's, the newest year with a disclosure (the demo's 2024).
+    html = client.get(BULK).content.decode()
+    assert 'name="year" value="2024"' in html and "2024年各部门" in html
+    html = client.get(BULK + "?year=2025").content.decode()
+    assert 'name="year" value="2025"' in html and "2025年各部门" in html
+    html = client.get(BULK + "?year=abc").content.decode()
+    assert 'name="year" value="2024"' in html and "2024年各部门" in html
+    # A 批复日期 of a later year makes that the season.
+    BudgetApproval.objects.create(
+        department=department(LINXIA), fiscal_year=2025, approved_on=days_ago(1)
+    )
+    assert 'name="year" value="2025"' in client.get(BULK).content.decode()
+
+
+def test_the_bulk_date_sits_right_above_the_list_it_applies_to(login, gansu_admin):
+    html = login(gansu_admin).get(BULK + "?year=2024").content.decode()
+    legend = html.index("为下列勾选的部门登记 2024 年批复日期")
+    assert html.index("列出部门") < legend < html.index('name="approved_on"') < html.index(LINXIA)
+    # The list is inside the fieldset the legend names.
+    assert html.index("<table", legend) < html.index("</fieldset>", legend)
+
+
+def test_recording_in_bulk_shows_at_once_on_the_cached_public_page(login, gansu_admin):
+    public = Client()
+    compliance = reverse("disclosures:compliance", args=["622901", 2024])
+    assert public.get(compliance)["X-Cache"] == "miss"
+    assert public.get(compliance)["X-Cache"] == "hit"
+    login(gansu_admin).post(BULK, bulk_data([department(LINXIA)], approved_on="2024-02-20"))
+    fresh = public.get(compliance)
+    assert fresh["X-Cache"] == "miss" and "2024-02-20" in fresh.content.decode()
+
+
+def test_the_upload_page_offers_a_template_of_the_users_departments(login, gansu_admin):
+    BudgetApproval.objects.create(
+        department=department(LINXIA), fiscal_year=2024, approved_on=datetime.date(2024, 2, 3)
+    )
+    extra = Department.objects.create(region=Region.objects.get(code="622901"), name="临夏市财政局")
+    client = login(gansu_admin)
+    assert TEMPLATE in client.get(UPLOAD).content.decode()
+    response = client.get(TEMPLATE + "?year=2024&format=csv")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert rows[0] == ["部门名称", "区划代码", "年度", "批复日期"]
+    assert [LINXIA, "622901", "2024", "2024-02-03"] in rows
+    assert [extra.name, "622901", "2024", ""] in rows
+    assert ZENGCHENG not in response.content.decode("utf-8-sig")  # outside their regions
+    response = client.get(TEMPLATE + "?year=2024")  # Excel by default
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    assert [cell.value for cell in sheet[1]] == ["部门名称", "区划代码", "年度", "批复日期"]
+    assert [LINXIA, "622901", 2024, "2024-02-03"] in [
+        [cell.value for cell in row] for row in sheet.iter_rows(min_row=2)
+    ]
+    # Filled in and uploaded back: rows left blank are not recorded.
+    sheet.cell(
+        row=[c.value for c in sheet["A"]].index(extra.name) + 1, column=4
+    ).value = "2024-02-09"
+    out = io.BytesIO()
+    sheet.parent.save(out)
+    html = upload(client, out.getvalue(), "批复日期-2024.xlsx").content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    client.post(UPLOAD, {"token": token})
+    assert dict(BudgetApproval.objects.values_list("department__name", "approved_on")) == {
+        LINXIA: datetime.date(2024, 2, 3),
+        extra.name: datetime.date(2024, 2, 9),
+    }
+
+
+def test_a_template_uploaded_with_no_date_filled_in_is_refused(login, gansu_admin):
+    html = upload(login(gansu_admin), (HEADER + f"{LINXIA},2024,\n").encode()).content.decode()
+    assert "文件中没有填写批复日期的行" in html
+    assert not BudgetApproval.objects.exists()
+
+
+def test_the_template_is_for_region_administrators_only(login):
+    assert login("reviewer").get(TEMPLATE).status_code == 403
+
+
+def test_recording_one_in_the_admin_shows_at_once_on_the_cached_public_page(login):
+    public = Client()
+    compliance = reverse("disclosures:compliance", args=["622901", 2024])
+    public.get(compliance)
+    assert public.get(compliance)["X-Cache"] == "hit"
+    response = login("admin").post(
+        reverse("admin:disclosures_budgetapproval_add"),
+        {
+            "department": department(LINXIA).pk,
+            "fiscal_year": 2024,
+            "kind": "budget",
+            "approved_on": "2024-02-21",
+        },
+    )
+    assert response.status_code == 302
+    assert "2024-02-21" in public.get(compliance).content.decode()
+    approval = BudgetApproval.objects.get()
+    login("admin").post(
+        reverse("admin:disclosures_budgetapproval_delete", args=[approval.pk]), {"post": "yes"}
+    )
+    assert not BudgetApproval.objects.exists()
+    assert "2024-02-21" not in public.get(compliance).content.decode()

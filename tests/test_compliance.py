@@ -91,8 +91,8 @@ def test_judge_counts_days_from_the_deadline_twenty_days_after_approval():
     assert judge(approved, False, None, datetime.date(2024, 3, 21)) == (Status.NOT_DUE, 0)
     assert judge(None, True, datetime.date(2024, 3, 2), today) == (Status.UNDATED, None)
     assert judge(None, False, None, today) == (Status.UNDATED, None)
-    # Published without a recorded time: nothing to judge by.
-    assert judge(approved, True, None, today) == (Status.UNDATED, None)
+    # Published without a recorded time: nothing to judge by, but the 批复日期 is there.
+    assert judge(approved, True, None, today) == (Status.PUBLISHED_UNDATED, None)
 
 
 def test_each_department_has_its_status_and_day_count(client, season):
@@ -143,12 +143,14 @@ def test_region_totals_count_each_status(client, season):
     totals = html[html.index('id="totals-caption"') : html.index("</table>")]
     overall = totals[totals.rindex("<tr>") :]
     cells = [cell.split("<")[0] for cell in overall.split('<td class="num">')[1:]]
-    # In Status order: 逾期未公开, 逾期公开, 未到期, 按时公开, 未记录批复日期; then all.
-    assert cells == ["1", "1", "1", "1", "1", "5"]
+    # In Status order: 逾期未公开, 逾期公开, 未到期, 按时公开, 公开日期未记录,
+    # 未记录批复日期; then all.
+    assert cells == ["1", "1", "1", "1", "0", "1", "5"]
     county = totals[totals.index("临夏测试县") :]
     county = county[: county.index("</tr>")]
     assert [c.split("<")[0] for c in county.split('<td class="num">')[1:]] == [
         "1",
+        "0",
         "0",
         "0",
         "0",
@@ -165,7 +167,13 @@ def test_csv_lists_every_department_with_dates_and_neutralised_names(client, sea
     assert late["批复日期"] == days_ago(40).isoformat()
     assert late["公开期限"] == days_ago(20).isoformat()
     assert late["首次公开日期"] == days_ago(10).isoformat()
-    assert (late["状态"], late["天数"]) == ("逾期公开", "10")
+    assert (late["状态"], late["逾期/剩余天数"], late["天数说明"]) == (
+        "逾期公开",
+        "10",
+        "晚于公开期限天数",
+    )
+    assert rows["未到期局"]["天数说明"] == "距公开期限剩余天数"
+    assert (rows[LINXIA]["逾期/剩余天数"], rows[LINXIA]["天数说明"]) == ("", "")
     assert rows["'=HYPERLINK(1)"]["状态"] == "逾期未公开"
     assert rows["'=HYPERLINK(1)"]["区划"] == "临夏测试县"
     assert rows[LINXIA]["批复日期"] == "未记录"
@@ -227,3 +235,111 @@ def test_tables_have_captions_scopes_and_headers_that_exist(client, season):
     assert set(audit.headers) <= audit.ids
     html = client.get(url(query="?sort=days&order=desc")).content.decode()
     assert "?format=csv&amp;sort=days&amp;order=desc" in html
+
+
+# What the finance bureau's trial found ---------------------------------------------------
+
+
+def test_a_department_published_without_a_date_but_approved_is_not_undated(client, season):
+    # The demo's seeds say nothing of when they were published (published_at NULL).
+    linxia = Department.objects.get(name=LINXIA)
+    BudgetApproval.objects.create(department=linxia, fiscal_year=2024, approved_on=days_ago(90))
+    row = row_of(client.get(url()).content.decode(), LINXIA)
+    assert "公开日期未记录" in row and "未记录批复日期" not in row
+    assert days_ago(90).isoformat() in row
+    rows = {row["部门"]: row for row in csv_rows(client)}
+    assert rows[LINXIA]["状态"] == "公开日期未记录"
+    assert rows[LINXIA]["批复日期"] == days_ago(90).isoformat()
+    # Sorted by status: after the four judged ones, before those without a 批复日期.
+    by_status = [row["部门"] for row in csv_rows(client)]
+    assert by_status[-1] == LINXIA
+
+
+def test_status_comes_right_after_the_department_then_the_day_count(client, season):
+    html = client.get(url()).content.decode()
+    head = html[
+        html.index('id="compliance-caption"') : html.index(
+            "</thead>", html.index('id="compliance-caption"')
+        )
+    ]
+    labels = ["部门", "状态", "逾期/剩余天数", "批复日期", "公开期限", "首次公开日期", "区划"]
+    positions = [head.index(f">{label}") for label in labels]
+    assert positions == sorted(positions)
+    late = row_of(html, "迟报局")
+    assert late.index("逾期公开") < late.index("晚 10 天") < late.index(days_ago(40).isoformat())
+    assert f'<td class="nowrap"><time datetime="{days_ago(40).isoformat()}"' in late
+    assert '<td class="nowrap">临夏市</td>' in late
+    header = next(
+        csv.reader(io.StringIO(client.get(url(query="?format=csv")).content.decode("utf-8-sig")))
+    )
+    assert header[:7] == [
+        "部门",
+        "状态",
+        "逾期/剩余天数",
+        "天数说明",
+        "批复日期",
+        "公开期限",
+        "首次公开日期",
+    ]
+
+
+def test_a_past_year_lists_only_departments_that_year_concerns(client, season):
+    linxia = season
+    # 2025 is the newest year anyone has reached: every department owes it.
+    BudgetApproval.objects.create(
+        department=Department.objects.get(name="按时局"), fiscal_year=2025, approved_on=days_ago(3)
+    )
+    department("新设局", linxia)  # created now: nothing for 2024
+    names_2024 = {row["部门"] for row in csv_rows(client)}
+    assert "新设局" not in names_2024
+    assert {"按时局", "迟报局", "逾期局", "未到期局", LINXIA} <= names_2024
+    response = client.get(url(year=2025, query="?format=csv"))
+    names_2025 = {
+        r["部门"] for r in csv.DictReader(io.StringIO(response.content.decode("utf-8-sig")))
+    }
+    assert "新设局" in names_2025 and LINXIA in names_2025
+    assert "每年列出当年有预算公开记录或已登记批复日期的部门" in client.get(url()).content.decode()
+
+
+def test_a_county_that_published_nothing_leads_to_its_compliance_page(client):
+    county = Region.objects.create(
+        code="622998", name="无公开县", parent=Region.objects.get(code="622901")
+    )
+    department("欠报局", county, approved=40)
+    html = client.get(reverse("disclosures:region", args=[county.code])).content.decode()
+    assert url(county.code, 2024) in html
+    assert "该地区尚无已公开的部门预算" not in html
+    assert "逾期未公开" in row_of(client.get(url(county.code)).content.decode(), "欠报局")
+    # A draft gives a year too, never its content.
+    drafting = department("起草局", county)
+    Disclosure.objects.create(department=drafting, fiscal_year=2023, correction_note=DRAFT_SECRET)
+    cache.clear()
+    html = client.get(reverse("disclosures:region", args=[county.code])).content.decode()
+    assert url(county.code, 2023) in html and DRAFT_SECRET not in html
+
+
+def test_home_leads_to_each_provinces_compliance_for_the_newest_approved_year(client):
+    home = client.get("/").content.decode()
+    assert url("620000", 2025) not in home
+    BudgetApproval.objects.create(
+        department=Department.objects.get(name=LINXIA), fiscal_year=2025, approved_on=days_ago(3)
+    )
+    home = client.get("/").content.decode()
+    assert url("620000", 2025) in home and url("440000", 2025) in home
+
+
+def test_recording_a_date_shows_at_once_on_cached_pages(client, season):
+    first = client.get(url())
+    assert first["X-Cache"] == "miss"
+    assert client.get(url())["X-Cache"] == "hit"
+    linxia = Department.objects.get(name=LINXIA)
+    approval = BudgetApproval.objects.create(
+        department=linxia, fiscal_year=2024, approved_on=days_ago(77)
+    )
+    fresh = client.get(url())
+    assert fresh["X-Cache"] == "miss" and days_ago(77).isoformat() in fresh.content.decode()
+    approval.approved_on = days_ago(66)
+    approval.save()
+    assert days_ago(66).isoformat() in client.get(url()).content.decode()
+    approval.delete()
+    assert days_ago(66).isoformat() not in client.get(url()).content.decode()

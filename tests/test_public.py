@@ -88,7 +88,7 @@ def test_home_has_search_years_regions_recent_and_timeliness(client, linxia):
     # Neither seed says when it was approved: the portal says it cannot judge, not "0 on time".
     assert "2024年按时公开情况" in html
     assert "已有 2 个部门公开" in html
-    assert "尚无部门记录批复日期" in html
+    assert "尚无部门同时记录批复日期和公开日期" in html
 
 
 def test_timeliness_counts_publication_within_twenty_days_of_approval(client):
@@ -526,3 +526,14 @@ def test_static_files_get_hashed_names_for_whitenoise(tmp_path, settings):
     assert re.fullmatch(r"/static/css/portal\.[0-9a-f]{12}\.css", url)
     assert (tmp_path / url.removeprefix("/static/")).exists()
     assert (tmp_path / (url.removeprefix("/static/") + ".gz")).exists()
+
+
+def test_timeliness_says_what_is_missing_when_only_the_approval_is_recorded(client, linxia):
+    # The demo's revisions have no publication time: a 批复日期 alone judges nothing, and
+    # the sentence must not claim that no 批复日期 is recorded.
+    BudgetApproval.objects.create(
+        department=linxia.department, fiscal_year=2024, approved_on=timezone.localdate()
+    )
+    html = page(client, "/")
+    assert "尚无部门同时记录批复日期和公开日期，暂不能判断是否在批复后 20 日内公开。" in html
+    assert "尚无部门记录批复日期" not in html

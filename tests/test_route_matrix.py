@@ -129,6 +129,8 @@ MATRIX = {
     # the form again with its errors).
     "approval-bulk": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
     "approval-upload": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",
+    # The upload's template (GET only): a row per department the user records for.
+    "approval-template": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 405",
     # The catalogues' upload (preview, confirm) and copy pages: superusers and region
     # administrators (roles.administers) only; an empty POST is the form again.
     "catalogue-manage": "login login | 403 403 | 403 403 | 403 403 | 403 403 | 200 200",

@@ -1,10 +1,13 @@
 """Caching of public pages.
 
-A public page changes only when something is published: published revisions never change,
-and a correction is a new published revision. So every cached page is keyed by a
-publication stamp read from the database (one small query): publishing or correcting
-changes the stamp, which invalidates every page at once, in every process, whatever the
-cache backend. Reference data (a department renamed) shows after PUBLIC_CACHE_SECONDS.
+A public page changes only when something is published or a 批复日期 is recorded:
+published revisions never change, a correction is a new published revision, and the
+compliance and region pages read BudgetApproval. So every cached page is keyed by a stamp
+read from the database (one small query): publishing, correcting, or recording, changing or
+deleting a 批复日期 (in the admin, in bulk or by upload: each save sets recorded_at, each
+deletion lowers the count) changes the stamp, which invalidates every page at once, in
+every process, whatever the cache backend. Reference data (a department renamed) shows
+after PUBLIC_CACHE_SECONDS.
 
 Only anonymous GETs are cached; staff see the live page. A page reads only the query
 parameters it declares (`@cached_page(params=("q",))`): the others are taken off the request
@@ -17,20 +20,37 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Max
+from django.db import connection
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import get_language
 
-from disclosures.models import Disclosure
+from disclosures.models import BudgetApproval, Disclosure
 
 
 def publication_stamp() -> str:
-    """Changes whenever a revision is published (first publication or correction)."""
-    stamp = Disclosure.objects.published().aggregate(
-        count=Count("pk"), last_id=Max("pk"), last_at=Max("published_at")
+    """Changes whenever a revision is published (first publication or correction) and
+    whenever a 批复日期 is recorded, changed or deleted; one query whatever the tables
+    hold (two one-row aggregates joined, so that either may be empty)."""
+    published, published_params = (
+        Disclosure.objects.published()
+        .order_by()
+        .values(stamp_id=F("pk"), stamp_at=F("published_at"))
+        .query.sql_with_params()
     )
-    return f"{stamp['count']}-{stamp['last_id']}-{stamp['last_at']}"
+    approvals = connection.ops.quote_name(BudgetApproval._meta.db_table)
+    # Only Django's own compiled SQL and a quoted table name; values go as parameters.
+    sql = (
+        "SELECT p.n, p.last_id, p.last_at, a.n, a.last_at FROM "  # noqa: S608
+        "(SELECT COUNT(*) AS n, MAX(d.stamp_id) AS last_id, MAX(d.stamp_at) AS last_at "
+        f"FROM ({published}) d) p CROSS JOIN "
+        f"(SELECT COUNT(*) AS n, MAX(recorded_at) AS last_at FROM {approvals}) a"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, published_params)
+        stamp = cursor.fetchone()
+    return "-".join(str(value) for value in stamp)
 
 
 View = Callable[..., HttpResponse]

@@ -13,7 +13,7 @@ import io
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.db.models import OuterRef, Subquery, TextChoices
+from django.db.models import Exists, OuterRef, Q, Subquery, TextChoices
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,6 +41,9 @@ class Status(TextChoices):
     LATE = "late", _("逾期公开")
     NOT_DUE = "not_due", _("未到期")
     ON_TIME = "on_time", _("按时公开")
+    # Published, 批复日期 recorded, but not when it was published (the demo's seeds):
+    # whether it was in time cannot be judged.
+    PUBLISHED_UNDATED = "published_undated", _("公开日期未记录")
     UNDATED = "undated", _("未记录批复日期")
 
 
@@ -58,9 +61,12 @@ def judge(
     days left (未到期), days after 批复 (按时公开), days late (逾期公开).
 
     Without a 批复日期 nothing can be judged. A revision published without a recorded
-    publication time cannot be judged either (timeliness() leaves it out too)."""
-    if approved_on is None or (published and first_published_on is None):
+    publication time cannot be judged either (timeliness() leaves it out too): it has a
+    status of its own, so that a recorded 批复日期 is never reported as missing."""
+    if approved_on is None:
         return Status.UNDATED, None
+    if published and first_published_on is None:
+        return Status.PUBLISHED_UNDATED, None
     deadline = approved_on + PUBLICATION_DEADLINE
     if published:
         if first_published_on <= deadline:
@@ -105,10 +111,43 @@ class Row:
     def deadline(self) -> datetime.date | None:
         return self.approved_on + PUBLICATION_DEADLINE if self.approved_on else None
 
+    @property
+    def days_meaning(self) -> str:
+        """What `days` counts, in words (the CSV's 天数说明 column)."""
+        if self.days is None:
+            return ""
+        return str(DAYS_MEANING[self.status])
+
+
+DAYS_MEANING = {
+    Status.OVERDUE: _("公开期限已过天数"),
+    Status.LATE: _("晚于公开期限天数"),
+    Status.NOT_DUE: _("距公开期限剩余天数"),
+    Status.ON_TIME: _("批复后至公开天数"),
+}
+
+
+def concerned(year: int) -> Q:
+    """The departments a year's list shows: those with a disclosure (of any status: a
+    draft shows only as 未公开) or a 批复日期 for the year; and, for the newest year anyone
+    has reached (the season under way) or a later one, every department, since each of
+    them owes that budget. A department created later is not listed for past years."""
+    budgets = Disclosure.objects.filter(kind=Disclosure.Kind.BUDGET)
+    approvals = BudgetApproval.objects.filter(kind=Disclosure.Kind.BUDGET)
+    return (
+        Exists(budgets.filter(department=OuterRef("pk"), fiscal_year=year))
+        | Exists(approvals.filter(department=OuterRef("pk"), fiscal_year=year))
+        | (
+            ~Exists(budgets.filter(fiscal_year__gt=year))
+            & ~Exists(approvals.filter(fiscal_year__gt=year))
+        )
+    )
+
 
 def department_rows(region: Region, year: int, today: datetime.date) -> list[Row]:
-    """Every department of the region and below with its status for the year's budget, in
-    a fixed number of queries (four) whatever the number of departments."""
+    """Every department of the region and below the year concerns (concerned()) with its
+    status for the year's budget, in a fixed number of queries (four) whatever the number
+    of departments."""
     from disclosures.site.queries import public_disclosures, region_and_below
 
     regions = region_and_below(region)
@@ -116,7 +155,7 @@ def department_rows(region: Region, year: int, today: datetime.date) -> list[Row
         department=OuterRef("pk"), fiscal_year=year, kind=Disclosure.Kind.BUDGET
     ).values("approved_on")[:1]
     departments = (
-        Department.objects.filter(region__in=regions)
+        Department.objects.filter(concerned(year), region__in=regions)
         .select_related("region")
         .annotate(approved_on=Subquery(approval))
         .order_by("region__code", "name")
@@ -177,14 +216,17 @@ def check(rows: list[Row]) -> None:
 
 # Sorting --------------------------------------------------------------------------------
 
+# The status first (what a reader on a phone must see without scrolling sideways), then
+# the day count it speaks of, then the dates it is judged by.
+DAYS_LABEL = _("逾期/剩余天数")
 COLUMNS = (
     ("department", _("部门")),
-    ("region", _("区划")),
+    ("status", _("状态")),
+    ("days", DAYS_LABEL),
     ("approved_on", _("批复日期")),
     ("deadline", _("公开期限")),
-    ("status", _("状态")),
-    ("days", _("天数")),
     ("published_on", _("首次公开日期")),
+    ("region", _("区划")),
     ("empty_tables", _("空表说明")),
     ("performance", _("绩效目标表")),
     ("errors", _("检查错误")),
@@ -278,21 +320,24 @@ def published_on_text(row: Row) -> str:
 
 def csv_bytes(found: Report) -> bytes:
     """The report as a CSV Excel opens (UTF-8 with its byte order mark), every text
-    neutralised against formula injection."""
+    neutralised against formula injection. Columns in the page's order: the day count is
+    never negative, and 天数说明 says what it counts (days overdue, left, late, or from
+    批复 to publication), so that a sorted or filtered sheet still reads right."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
         [
             str(label)
             for label in (
-                _("区划代码"),
-                _("区划"),
                 _("部门"),
+                _("状态"),
+                DAYS_LABEL,
+                _("天数说明"),
                 _("批复日期"),
                 _("公开期限"),
-                _("状态"),
-                _("天数"),
                 _("首次公开日期"),
+                _("区划代码"),
+                _("区划"),
                 _("空表均有说明"),
                 _("部门整体绩效目标表"),
                 _("项目绩效目标数"),
@@ -308,14 +353,15 @@ def csv_bytes(found: Report) -> bytes:
             [
                 neutralise(str(value))
                 for value in (
-                    row.department.region.code,
-                    row.department.region.name,
                     row.department.name,
-                    row.approved_on.isoformat() if row.approved_on else _("未记录"),
-                    row.deadline.isoformat() if row.deadline else "",
                     row.status.label,
                     "" if row.days is None else row.days,
+                    row.days_meaning,
+                    row.approved_on.isoformat() if row.approved_on else _("未记录"),
+                    row.deadline.isoformat() if row.deadline else "",
                     published_on_text(row),
+                    row.department.region.code,
+                    row.department.region.name,
                     yes_no(checked.empty_tables_explained if checked else None),
                     yes_no(checked.department_form if checked else None),
                     checked.project_forms if checked else "",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from disclosures import money
 from disclosures.checks import Facts, Finding, run_checks
 from disclosures.models import (
+    BudgetApproval,
     ComparisonItem,
     Department,
     DepartmentPerformanceForm,
@@ -265,26 +266,56 @@ def published_years(regions: list[int] | None = None) -> list[int]:
     return list(published.order_by("-fiscal_year").values_list("fiscal_year", flat=True).distinct())
 
 
+def region_years(regions: list[int]) -> list[int]:
+    """Years the region page lists, newest first: a year with a disclosure in these regions,
+    published or not (a draft gives its year only, never its content), or a recorded
+    批复日期, so that a county that has published nothing still leads to its 逾期未公开
+    list (one query)."""
+    disclosed = (
+        Disclosure.objects.filter(department__region__in=regions)
+        .order_by()
+        .values_list("fiscal_year")
+    )
+    approved = (
+        BudgetApproval.objects.filter(department__region__in=regions)
+        .order_by()
+        .values_list("fiscal_year")
+    )
+    return sorted({year for (year,) in disclosed.union(approved).order_by()}, reverse=True)
+
+
 def home() -> dict:
+    """The home page in a fixed number of queries: the published years, the regions (those
+    with something published, and every top-level region, each with the newest year that
+    has a 批复日期: a way to the compliance page even before anything is published), the
+    recent publications and the latest year's timeliness."""
     years = published_years()
-    regions = (
-        Region.objects.filter(departments__disclosures__status=Disclosure.Status.PUBLISHED)
+    published = Q(departments__disclosures__status=Disclosure.Status.PUBLISHED)
+    newest_approval = (
+        BudgetApproval.objects.filter(kind=Disclosure.Kind.BUDGET)
+        .order_by("-fiscal_year")
+        .values("fiscal_year")[:1]
+    )
+    every = list(
+        Region.objects.filter(published | Q(parent__isnull=True))
         .annotate(
-            department_count=Count(
-                "departments",
-                distinct=True,
-                filter=Q(departments__disclosures__status=Disclosure.Status.PUBLISHED),
-            )
+            department_count=Count("departments", distinct=True, filter=published),
+            newest_approval=Subquery(newest_approval),
         )
         .select_related("parent")
         .order_by("code")
     )
+    regions = [region for region in every if region.department_count]
+    top = [region for region in every if region.parent_id is None]
+    season = top[0].newest_approval if top else None
     recent = public_disclosures().order_by(
         F("published_at").desc(nulls_last=True), "-fiscal_year", "-pk"
     )[:10]
     return {
         "years": years,
-        "regions": list(regions),
+        "regions": regions,
+        "top_regions": top if season else [],
+        "season": season,
         "recent": list(recent),
         "timeliness": timeliness(years[0]) if years else None,
     }

@@ -42,7 +42,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @cached_page()
 def region(request: HttpRequest, code: str) -> HttpResponse:
     region = get_object_or_404(Region.objects.select_related("parent"), code=code)
-    years = queries.published_years(queries.region_and_below(region))
+    years = queries.region_years(queries.region_and_below(region))
     return render(request, "public/region.html", {"region": region, "years": years})
 
 

@@ -9,7 +9,7 @@ of these answers comes from roles.py through disclosures/approvals.py.
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from disclosures import approvals, roles
 from disclosures.models import BudgetApproval, Region
+from disclosures.rendering.downloads import attachment
 from disclosures.site.compliance import FIRST_YEAR, LAST_YEAR
 
 DATE_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y年%m月%d日"]
@@ -148,6 +149,11 @@ class BudgetApprovalAdmin(SimpleHistoryAdmin):
                 name="disclosures_budgetapproval_bulk",
             ),
             path(
+                "template/",
+                self.admin_site.admin_view(self.template_view),
+                name="disclosures_budgetapproval_template",
+            ),
+            path(
                 "upload/",
                 self.admin_site.admin_view(self.upload_view),
                 name="disclosures_budgetapproval_upload",
@@ -177,7 +183,7 @@ class BudgetApprovalAdmin(SimpleHistoryAdmin):
         if not roles.administers(request.user):
             raise PermissionDenied
         departments = approvals.recordable_departments(request.user).select_related("region")
-        choice = BulkFilter(request.GET, user=request.user)
+        choice = BulkFilter.of(request.GET, user=request.user)
         year, region = choice.year_and_region()
         listed = departments
         if region is not None:
@@ -238,12 +244,60 @@ class BudgetApprovalAdmin(SimpleHistoryAdmin):
             "preview": preview,
             "problems": problems,
             "token": token,
+            "template": TemplateChoice.of(request.GET),
         }
         return TemplateResponse(request, "admin/approvals/upload.html", context)
 
+    def template_view(self, request):
+        """The upload's template: a row per department the user records for, with the
+        year asked for and the date recorded now; CSV or XLSX."""
+        if not roles.administers(request.user):
+            raise PermissionDenied
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        choice = TemplateChoice.of(request.GET)
+        year, kind = choice.cleaned_data["year"], choice.cleaned_data["format"]
+        rows = approvals.template_rows(request.user, year)
+        filename = f"批复日期-{year}.{kind}"
+        if kind == "xlsx":
+            return HttpResponse(
+                approvals.template_xlsx(rows),
+                content_type=XLSX,
+                headers={"Content-Disposition": attachment(filename)},
+            )
+        return HttpResponse(
+            approvals.template_csv(rows),
+            content_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": attachment(filename)},
+        )
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class TemplateChoice(forms.Form):
+    """Which year and format the upload's template is for (a GET form); without a valid
+    year, the season's (approvals.season_year)."""
+
+    year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
+    format = forms.ChoiceField(
+        label=_("格式"), choices=[("xlsx", "Excel (.xlsx)"), ("csv", "CSV")], required=False
+    )
+
+    @classmethod
+    def of(cls, query) -> "TemplateChoice":
+        data = {"year": query.get("year", ""), "format": query.get("format", "")}
+        choice = cls(data)
+        if not choice.is_valid():
+            choice = cls({**data, "year": approvals.season_year(), "format": "xlsx"})
+            choice.is_valid()
+        choice.cleaned_data["format"] = choice.cleaned_data["format"] or "xlsx"
+        return choice
+
 
 class BulkFilter(forms.Form):
-    """Which year and region the bulk page lists (a GET form)."""
+    """Which year and region the bulk page lists (a GET form). The year box always shows
+    the year listed: the one asked for, or the season's (approvals.season_year)."""
 
     year = forms.IntegerField(label=_("年度"), min_value=FIRST_YEAR, max_value=LAST_YEAR)
     region = forms.ModelChoiceField(
@@ -255,10 +309,21 @@ class BulkFilter(forms.Form):
         self.fields["region"].queryset = roles.managed_regions(user).order_by("code")
         self.fields["region"].empty_label = _("全部")
 
+    @classmethod
+    def of(cls, query, *, user) -> "BulkFilter":
+        """The filter as asked; a missing or bad year replaced by the season's, so that
+        the box shows the year the list is of."""
+        choice = cls(query, user=user)
+        if not choice.is_valid() and "year" in choice.errors:
+            data = query.copy()
+            data["year"] = str(approvals.season_year())
+            choice = cls(data, user=user)
+        return choice
+
     def year_and_region(self) -> tuple[int, Region | None]:
         if self.is_valid():
             return self.cleaned_data["year"], self.cleaned_data["region"]
-        return timezone.localdate().year, None
+        return int(self.data["year"]), None
 
 
 class BulkForm(forms.Form):
@@ -292,6 +357,6 @@ class UploadForm(forms.Form):
         label=_("文件"),
         help_text=_(
             "CSV 或 .xlsx，第一行为表头：部门名称、年度、批复日期；部门名称在多个地区重复时加“区划代码”列。"
-            "日期可写 2024-02-26、2024/2/26 或 2024年2月26日。"
+            "日期可写 2024-02-26、2024/2/26 或 2024年2月26日；未填写批复日期的行不登记。"
         ),
     )
