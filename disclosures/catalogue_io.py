@@ -6,10 +6,11 @@ upload page call the same functions here:
 
 - `read_file(data, filename, kind)`: the entries of a CSV (UTF-8 with or without BOM, or
   GBK) or XLSX file, or CatalogueError listing every problem by row and column;
-- `preview(kind, year, entries)`: what applying the file would add, rename, re-flag and
-  remove, and which removals are refused because a disclosure of the year uses the code;
-- `apply(kind, year, entries, …)`: the year's entries become exactly the file's, in one
-  transaction, or nothing changes;
+- `preview(kind, year, entries, remove=False)`: what applying the file would add, rename
+  and re-flag; the codes the file lacks are kept unless `remove` is asked for, when they
+  are listed as removals, refused where a disclosure of the year uses the code;
+- `apply(kind, year, entries, …, remove=False)`: the preview applied in one transaction,
+  or nothing changes;
 - `export(kind, year, filename)`: the year's entries in the same layout, so that exporting
   and importing again changes nothing;
 - `copy(from_year, to_year, kinds)`: last year's catalogue as the start of a new year.
@@ -296,6 +297,9 @@ class Preview:
     renamed: list[tuple[Entry, Entry]] = field(default_factory=list)  # (now, from the file)
     reflagged: list[tuple[Entry, Entry]] = field(default_factory=list)
     removed: list[Entry] = field(default_factory=list)
+    # The codes the file lacks, kept as they are because removals were not asked for: a
+    # file of a few codes (or of the other catalogue) must not wipe out the rest.
+    kept: list[Entry] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # removals a disclosure refuses
     exists: bool = False  # the year has a CatalogueYear of this kind
 
@@ -321,6 +325,10 @@ class Preview:
         ]
         lines += [f"  删除 {e.code} {e.name}" for e in self.removed]
         return lines
+
+    def kept_note(self) -> str:
+        """How many codes the file lacks and stay; the door adds how to remove them."""
+        return f"文件中没有的 {len(self.kept)} 条科目保留不变" if self.kept else ""
 
 
 def current(kind: str, year: int) -> dict[str, Entry]:
@@ -368,7 +376,9 @@ def check_year(year: int) -> None:
         raise CatalogueError(f"年度 {year} 不在 2000—2100 之间。")
 
 
-def preview(kind: str, year: int, entries: list[Entry]) -> Preview:
+def preview(kind: str, year: int, entries: list[Entry], *, remove: bool = False) -> Preview:
+    """What applying `entries` would change. The codes the file lacks are kept (`kept`)
+    unless `remove`: then they are removals, refused where a disclosure uses them."""
     check_year(year)
     now = current(kind, year)
     wanted = {entry.code: entry for entry in entries}
@@ -383,7 +393,11 @@ def preview(kind: str, year: int, entries: list[Entry]) -> Preview:
             result.renamed.append((old, entry))
         if (old.budget, old.basic) != (entry.budget, entry.basic):
             result.reflagged.append((old, entry))
-    result.removed = [now[code] for code in sorted(now) if code not in wanted]
+    missing = [now[code] for code in sorted(now) if code not in wanted]
+    if not remove:
+        result.kept = missing
+        return result
+    result.removed = missing
     used = users_of(kind, year, {entry.code for entry in result.removed})
     for code in sorted(used):
         result.errors.append(f"不能删除科目 {code}：{year} 年{used[code]}使用了它。")
@@ -392,16 +406,24 @@ def preview(kind: str, year: int, entries: list[Entry]) -> Preview:
 
 @transaction.atomic
 def apply(
-    kind: str, year: int, entries: list[Entry], *, complete: bool = False, source: str = ""
+    kind: str,
+    year: int,
+    entries: list[Entry],
+    *,
+    complete: bool = False,
+    source: str = "",
+    remove: bool = False,
 ) -> Preview:
-    """Make the year's entries exactly `entries`, or change nothing (CatalogueError).
-    `complete` marks the catalogue complete; False keeps the flag as it was."""
+    """Add, rename and re-flag the year's entries as `entries` give them, or change
+    nothing (CatalogueError). The codes `entries` lack are kept unless `remove`, which
+    makes the year's entries exactly `entries`. `complete` marks the catalogue complete;
+    False keeps the flag as it was."""
     model = model_of(kind)
     # Lock the year's catalogue row so that two uploads queue rather than interleave.
     catalogue_year, created = CatalogueYear.objects.select_for_update().get_or_create(
         kind=kind, year=year, defaults={"complete": complete, "source": source}
     )
-    change = preview(kind, year, entries)
+    change = preview(kind, year, entries, remove=remove)
     if change.errors:
         raise CatalogueError(change.errors)
     model.objects.filter(year=year, code__in=[e.code for e in change.removed]).delete()
@@ -465,10 +487,17 @@ def export(kind: str, year: int, filename: str) -> bytes:
 
 
 @transaction.atomic
-def copy(from_year: int, to_year: int, kinds: list[str] | None = None) -> dict[str, int]:
+def copy(
+    from_year: int,
+    to_year: int,
+    kinds: list[str] | None = None,
+    *,
+    importer: str = "导入（import_catalogue）",
+) -> dict[str, int]:
     """Copy the catalogues (entries, flags and completeness) of `from_year` to `to_year`;
     refuses (CatalogueError, nothing changed) if the target already has entries of a kind
-    or the source has none. Returns the entries copied, by kind."""
+    or the source has none. Returns the entries copied, by kind. `importer` names, for the
+    door that asked, the way to update a year that has a catalogue."""
     kinds = kinds or [CatalogueKind.FUNCTION, CatalogueKind.ECONOMIC]
     check_year(to_year)
     problems = []
@@ -482,8 +511,7 @@ def copy(from_year: int, to_year: int, kinds: list[str] | None = None) -> dict[s
         held = model.objects.filter(year=to_year).count()
         if held:
             problems.append(
-                f"{to_year} 年已有{label}目录（{held} 条），不能复制；"
-                "如需更新，请用导入（import_catalogue）。"
+                f"{to_year} 年已有{label}目录（{held} 条），不能复制；如需更新，请用{importer}。"
             )
     if problems:
         raise CatalogueError(problems)

@@ -219,8 +219,12 @@ def test_the_preview_lists_additions_renames_flag_changes_and_removals(tmp_path)
     assert "预览完毕，未保存（--dry-run）。" in output
     assert state(2030) == before
     removal = "科目编码,科目名称\n205,教育支出\n"
-    output = run(csv_file(tmp_path, removal, name="c.csv"), "--year", 2030, "--kind", "function")
+    output = run(
+        csv_file(tmp_path, removal, name="c.csv"), "--year", 2030, "--kind", "function", "--remove"
+    )
+    assert "  删除 20501 教育管理事务" in output
     assert "  删除 2050101 行政运行" in output
+    assert "保留不变" not in output
     assert state(2030)[0] == [("205", "教育支出", "general", False)]
 
 
@@ -231,10 +235,46 @@ def test_removing_a_code_a_disclosure_uses_is_refused_naming_both(tmp_path):
     without = "".join(line for line in text.splitlines(True) if not line.startswith("2010101,"))
     before = state(2024)
     message = refused(
-        csv_file(tmp_path, without, name="without.csv"), "--year", 2024, "--kind", "function"
+        csv_file(tmp_path, without, name="without.csv"),
+        *("--year", 2024, "--kind", "function", "--remove"),
     )
     assert f"不能删除科目 2010101：2024 年“{LINXIA}”的部门支出总体情况表使用了它。" in message
     assert state(2024) == before
+    # Without --remove the code the file lacks is kept: nothing to refuse, nothing changes.
+    output = run(tmp_path / "without.csv", "--year", 2024, "--kind", "function")
+    assert "删除 0 条" in output
+    assert "文件中没有的 1 条科目保留不变；如需删除，请加 --remove。" in output
+    assert state(2024) == before
+
+
+def test_a_file_of_a_few_codes_adds_and_keeps_the_rest(tmp_path):
+    """A bureau imported five 205 rows into 2024 and was shown 删除 226 条: by default the
+    codes the file lacks stay."""
+    before = state(2024)
+    held = len(before[0])
+    fives = [e for e in catalogue_io.current("function", 2024).values() if e.code[:3] == "205"]
+    rows = "".join(f"{e.code},{e.name}\n" for e in sorted(fives, key=lambda e: e.code)[:5])
+    path = csv_file(tmp_path, "科目编码,科目名称\n" + rows + "20598,教育新款\n")
+    kept = held - len(fives[:5])
+    output = run(path, "--year", 2024, "--kind", "function", "--dry-run")
+    assert "新增 1 条，改名 0 条，标记变化 0 条，删除 0 条" in output
+    assert f"文件中没有的 {kept} 条科目保留不变；如需删除，请加 --remove。" in output
+    assert "  删除" not in output
+    run(path, "--year", 2024, "--kind", "function")
+    after = state(2024)
+    assert set(before[0]) < set(after[0]) and len(after[0]) == held + 1
+    assert after[1:] == before[1:]
+
+
+def test_a_file_headed_bian_ma_ming_cheng_does_not_wipe_a_catalogue(tmp_path):
+    before = state(2024)
+    path = csv_file(tmp_path, "编码,名称\n301,工资福利支出\n398,新类\n")
+    output = run(path, "--year", 2024, "--kind", "economic")
+    assert "新增 1 条，改名 0 条，标记变化 0 条，删除 0 条" in output
+    assert f"文件中没有的 {len(before[1]) - 1} 条科目保留不变" in output
+    after = state(2024)
+    assert set(before[1]) < set(after[1]) and ("398", "新类") in after[1]
+    assert after[0] == before[0]
 
 
 @pytest.mark.parametrize("kind", ["function", "economic"])
@@ -311,6 +351,7 @@ def test_copy_refuses_a_year_that_has_entries_and_changes_nothing():
     with pytest.raises(CommandError) as error:
         call_command("copy_catalogue", "--from-year", "2024", "--to-year", "2025")
     assert "2025 年已有部门预算支出经济分类科目目录（" in str(error.value)
+    assert "如需更新，请用导入（import_catalogue）。" in str(error.value)
     assert state(2025) == before  # the function catalogue was not copied either
     with pytest.raises(CommandError, match="2019 年没有支出功能分类科目目录，无法复制。"):
         call_command(

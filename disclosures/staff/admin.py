@@ -55,7 +55,7 @@ from disclosures.models import (
     WorkflowEvent,
 )
 from disclosures.models.tables import TABLE_MODELS, money_fields
-from disclosures.roles import managed_regions, may_edit
+from disclosures.roles import keeps_catalogues, managed_regions, may_edit
 from disclosures.specs import LAYOUTS
 from disclosures.staff.history import changes
 from disclosures.staff.newyear import start_budget_year
@@ -66,9 +66,23 @@ from disclosures.subjects import Catalogue
 
 @admin.register(EconomicSubject)
 class SubjectAdmin(admin.ModelAdmin):
+    """A catalogue's subjects. The catalogues are one per year for every region, so only
+    their keepers (roles.keeps_catalogues) add, change and delete subjects (the bulk
+    delete action too, which Django offers only with the delete permission); everybody
+    who may view them reads them."""
+
     list_display = ["code", "name", "year"]
     list_filter = ["year"]
     search_fields = ["code", "name"]
+
+    def has_add_permission(self, request) -> bool:
+        return keeps_catalogues(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return keeps_catalogues(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return keeps_catalogues(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(FunctionSubject)

@@ -1,9 +1,11 @@
 """Staff: the year's catalogues (CatalogueYear), kept by the finance bureau.
 
 The list shows each year's catalogues, whether complete, and how many entries they hold,
-with a link to export each. Superusers and region administrators (roles.administers) may
-mark a catalogue complete, upload the Ministry's file (a preview of what it adds, renames,
-re-flags and removes, then a confirmation) and copy last year's catalogues to a new year.
+with a link to export each; everybody who may view them reads and exports them. Their
+keepers (roles.keeps_catalogues: superusers and a province's administrators, for the
+catalogues are one per year for every region) mark a catalogue complete, upload the
+Ministry's file (a preview of what it adds, renames and re-flags, and, when asked, removes;
+then a confirmation) and copy last year's catalogues to a new year.
 The work is catalogue_io's, the same functions the import_catalogue, export_catalogue and
 copy_catalogue commands call.
 
@@ -42,8 +44,8 @@ YEARS = {"min_value": 2000, "max_value": 2100}
 
 
 def may_manage(request: HttpRequest) -> bool:
-    """Uploading, copying and marking complete: the catalogues' keepers only."""
-    return roles.administers(request.user)
+    """Uploading, copying, marking complete and editing subjects: the catalogues' keepers."""
+    return roles.keeps_catalogues(request.user)
 
 
 def entry_count(model) -> Subquery:
@@ -65,6 +67,11 @@ class UploadForm(forms.Form):
             "列为“科目编码、科目名称”，或“类、款、项、科目名称”；支出功能分类可另有"
             "“所属预算”“基本支出”列。CSV 可为 UTF-8 或 GBK 编码。"
         ),
+    )
+    remove = forms.BooleanField(
+        label=_("删除文件中没有的科目"),
+        required=False,
+        help_text=_("不勾选时文件中没有的科目保留不变；勾选后预览逐条列出将删除的科目"),
     )
     complete = forms.BooleanField(
         label=_("导入后标记目录完整"), required=False, help_text=_("不勾选时保持原状")
@@ -114,6 +121,9 @@ class CatalogueYearAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return may_manage(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return may_manage(request) and super().has_delete_permission(request, obj)
 
     @admin.display(description=_("科目数"))
     def entries(self, obj: CatalogueYear) -> int:
@@ -182,9 +192,10 @@ class CatalogueYearAdmin(admin.ModelAdmin):
             upload = form.cleaned_data["file"]
             data = upload.read()
             kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
+            remove = form.cleaned_data["remove"]
             try:
                 entries = catalogue_io.read_file(data, upload.name, kind)
-                change = catalogue_io.preview(kind, year, entries)
+                change = catalogue_io.preview(kind, year, entries, remove=remove)
             except catalogue_io.CatalogueError as error:
                 problems = error.messages
             else:
@@ -196,12 +207,19 @@ class CatalogueYearAdmin(admin.ModelAdmin):
                         "filename": upload.name,
                         "kind": kind,
                         "year": year,
+                        "remove": remove,
                         "complete": form.cleaned_data["complete"],
                     }
                 }
                 title = _("科目目录导入预览")
                 context = self.context(
-                    request, title, change=change, token=token, filename=upload.name
+                    request,
+                    title,
+                    change=change,
+                    token=token,
+                    filename=upload.name,
+                    remove=remove,
+                    kept_note=change.kept_note(),
                 )
                 return TemplateResponse(request, "admin/catalogues/preview.html", context)
         context = self.context(request, _("导入科目目录"), form=form, problems=problems)
@@ -222,6 +240,7 @@ class CatalogueYearAdmin(admin.ModelAdmin):
                 entries,
                 complete=entry["complete"],
                 source=f"自文件“{entry['filename']}”导入。",
+                remove=entry.get("remove", False),
             )
         except catalogue_io.CatalogueError as error:
             messages.error(request, "；".join(error.messages))
@@ -245,6 +264,7 @@ class CatalogueYearAdmin(admin.ModelAdmin):
                     form.cleaned_data["from_year"],
                     form.cleaned_data["to_year"],
                     [kind] if kind else None,
+                    importer=f"“{_('导入科目文件')}”",
                 )
             except catalogue_io.CatalogueError as error:
                 problems = error.messages
