@@ -206,8 +206,11 @@ def cell(row: list, index: int):
     return row[index] if index < len(row) else None
 
 
-def read_file(data: bytes, filename: str, kind: str) -> list[Entry]:
-    """The entries of a catalogue file, in file order, or CatalogueError."""
+def read_file(
+    data: bytes, filename: str, kind: str, known: frozenset[str] = frozenset()
+) -> list[Entry]:
+    """The entries of a catalogue file, in file order, or CatalogueError. Every code's
+    parent must be in the file or among `known` (the year's codes an import keeps)."""
     rows = rows_of(data, filename)
     if not any(plain(value) for row in rows for value in row):
         raise CatalogueError("文件是空的：没有表头，也没有任何科目。")
@@ -271,9 +274,10 @@ def read_file(data: bytes, filename: str, kind: str) -> list[Entry]:
             entries.append(Entry(code, name, budget, basic))
     for entry in entries:
         parent = subjects.parent_code(entry.code)
-        if parent and parent not in lines:
+        if parent and parent not in lines and parent not in known:
             where = heading.get(CODE, heading.get(LEVELS[subjects.level(entry.code) - 1], CODE))
-            reader.error(lines[entry.code], where, f"{entry.code} 的上级科目 {parent} 不在文件中")
+            absent = "不在文件中，也不在该年目录中" if known else "不在文件中"
+            reader.error(lines[entry.code], where, f"{entry.code} 的上级科目 {parent} {absent}")
     if not entries and not reader.errors:
         raise CatalogueError("文件中没有任何科目：表头下面是空的。")
     if reader.errors:
@@ -374,6 +378,12 @@ def with_flags(entry: Entry, old: Entry | None) -> Entry:
 def check_year(year: int) -> None:
     if not 2000 <= year <= 2100:
         raise CatalogueError(f"年度 {year} 不在 2000—2100 之间。")
+
+
+def kept_codes(kind: str, year: int, remove: bool) -> frozenset[str]:
+    """The year's codes an import keeps whatever the file holds (none when it removes):
+    a file may add a 项 under a 款 the catalogue has already."""
+    return frozenset() if remove else frozenset(current(kind, year))
 
 
 def preview(kind: str, year: int, entries: list[Entry], *, remove: bool = False) -> Preview:

@@ -180,10 +180,11 @@ BAD_FILES = {
 
 @pytest.mark.parametrize(("text", "messages"), BAD_FILES.values(), ids=BAD_FILES)
 def test_a_bad_file_is_refused_with_every_message_and_nothing_changes(tmp_path, text, messages):
-    before = state(2024)
-    message = refused(csv_file(tmp_path, text), "--year", 2024, "--kind", "function")
+    # A new year's catalogue: every parent must be in the file (none is kept).
+    before = state(2031)
+    message = refused(csv_file(tmp_path, text), "--year", 2031, "--kind", "function")
     assert message.splitlines() == ["导入失败，科目目录未改变：", *messages]
-    assert state(2024) == before
+    assert state(2031) == before
 
 
 def test_economic_codes_have_no_third_level(tmp_path):
@@ -264,6 +265,20 @@ def test_a_file_of_a_few_codes_adds_and_keeps_the_rest(tmp_path):
     after = state(2024)
     assert set(before[0]) < set(after[0]) and len(after[0]) == held + 1
     assert after[1:] == before[1:]
+
+
+def test_a_new_item_may_sit_under_a_kuan_the_year_keeps(tmp_path):
+    """Adding one 项 needs no 类 and 款 rows when the catalogue has them and keeps them."""
+    path = csv_file(tmp_path, "科目编码,科目名称\n2050198,教育新项\n")
+    before = state(2024)
+    message = refused(path, "--year", 2024, "--kind", "function", "--remove")
+    assert "2050198 的上级科目 20501 不在文件中" in message
+    assert state(2024) == before
+    assert "新增 1 条" in run(path, "--year", 2024, "--kind", "function")
+    assert "2050198" in catalogue_io.current("function", 2024)
+    orphan = csv_file(tmp_path, "科目编码,科目名称\n2059898,无上级\n", name="orphan.csv")
+    message = refused(orphan, "--year", 2024, "--kind", "function")
+    assert "2059898 的上级科目 20598 不在文件中，也不在该年目录中" in message
 
 
 def test_a_file_headed_bian_ma_ming_cheng_does_not_wipe_a_catalogue(tmp_path):

@@ -194,7 +194,8 @@ class CatalogueYearAdmin(admin.ModelAdmin):
             kind, year = form.cleaned_data["kind"], form.cleaned_data["year"]
             remove = form.cleaned_data["remove"]
             try:
-                entries = catalogue_io.read_file(data, upload.name, kind)
+                known = catalogue_io.kept_codes(kind, year, remove)
+                entries = catalogue_io.read_file(data, upload.name, kind, known)
                 change = catalogue_io.preview(kind, year, entries, remove=remove)
             except catalogue_io.CatalogueError as error:
                 problems = error.messages
@@ -233,7 +234,10 @@ class CatalogueYearAdmin(admin.ModelAdmin):
             return redirect("admin:disclosures_catalogueyear_upload")
         data = base64.b64decode(entry["data"])
         try:
-            entries = catalogue_io.read_file(data, entry["filename"], entry["kind"])
+            known = catalogue_io.kept_codes(
+                entry["kind"], entry["year"], entry.get("remove", False)
+            )
+            entries = catalogue_io.read_file(data, entry["filename"], entry["kind"], known)
             change = catalogue_io.apply(
                 entry["kind"],
                 entry["year"],

@@ -34,7 +34,8 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"找不到文件：{file}")
         try:
-            entries = catalogue_io.read_file(path.read_bytes(), path.name, kind)
+            known = catalogue_io.kept_codes(kind, year, remove)
+            entries = catalogue_io.read_file(path.read_bytes(), path.name, kind, known)
             change = catalogue_io.preview(kind, year, entries, remove=remove)
             self.stdout.write("\n".join(change.lines()))
             if change.kept:
