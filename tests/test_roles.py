@@ -110,3 +110,22 @@ def test_regions_below_follows_the_tree_to_the_bottom():
     below = roles.regions_below([gansu.pk])
     codes = set(Region.objects.filter(pk__in=below).values_list("code", flat=True))
     assert codes == {"620000", "622900", "622901"}
+
+
+@pytest.mark.django_db
+def test_the_upgrade_keeps_existing_reviewers_and_publishers_seeing_every_region():
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.models import Group
+
+    migration = importlib.import_module("disclosures.migrations.0011_season")
+    old = get_user_model().objects.create_user("old_reviewer", is_staff=True)
+    old.groups.add(Group.objects.get(name="reviewer"))
+    clerk = get_user_model().objects.create_user("old_clerk", is_staff=True)
+    clerk.groups.add(Group.objects.get(name="clerk"))
+    assert not roles.disclosures_for(old).exists()
+    migration.keep_reviewers_and_publishers_seeing_everything(apps, None)
+    assert set(old.assigned_regions.values_list("code", flat=True)) == {"620000", "440000"}
+    assert roles.disclosures_for(old).count() == Disclosure.objects.count()
+    assert not clerk.assigned_regions.exists()

@@ -43,6 +43,18 @@ def restore_approval_dates(apps, schema_editor):
         ).update(approved_on=approval.approved_on)
 
 
+def keep_reviewers_and_publishers_seeing_everything(apps, schema_editor):
+    """Reviewers and publishers now act on the regions assigned to them. Those of an
+    existing portal keep what they had: every top-level region (and so every region); the
+    bureau narrows it in the admin (区划's 审核、公开和管理人员)."""
+    Region = apps.get_model("disclosures", "Region")
+    User = apps.get_model(*settings.AUTH_USER_MODEL.split("."))
+    roots = list(Region.objects.filter(parent=None))
+    for user in User.objects.filter(groups__name__in=["reviewer", "publisher"]).distinct():
+        for region in roots:
+            region.staff.add(user)
+
+
 def describe_2024_catalogues(apps, schema_editor):
     """The 2024 catalogues 0002 loaded, as catalogue years (not complete: see the README),
     and each function subject's budget and basic-spending flag from the shipped file."""
@@ -302,6 +314,9 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(move_approval_dates, restore_approval_dates),
         migrations.RunPython(describe_2024_catalogues, migrations.RunPython.noop),
+        migrations.RunPython(
+            keep_reviewers_and_publishers_seeing_everything, migrations.RunPython.noop
+        ),
         migrations.RemoveField(
             model_name="disclosure",
             name="approved_on",
