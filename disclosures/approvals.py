@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from disclosures import roles
 from disclosures.models import BudgetApproval, Department, Disclosure
-from disclosures.rendering.exports import neutralise
+from disclosures.rendering.exports import inert, inert_cell, restored
 from disclosures.site.compliance import FIRST_YEAR, LAST_YEAR
 from disclosures.staff.resources import FileReadError, decoded
 from disclosures.workbook.opening import open_workbook
@@ -214,7 +214,7 @@ def table_of(data: bytes, filename: str) -> list[tuple[int, list]]:
         for line in grid.lines:
             values = [None] * width
             for column, value in zip(grid.columns, line.values, strict=True):
-                values[column - 1] = value
+                values[column - 1] = restored(value) if isinstance(value, str) else value
             rows.append((line.row, values))
         return rows
     try:
@@ -222,7 +222,7 @@ def table_of(data: bytes, filename: str) -> list[tuple[int, list]]:
     except FileReadError as error:
         raise FileProblems(str(error)) from error
     return [
-        (number, values)
+        (number, [restored(value) for value in values])
         for number, values in enumerate(csv.reader(io.StringIO(text)), start=1)
         if any(str(value).strip() for value in values)
     ]
@@ -389,7 +389,7 @@ def template_csv(rows: list[list]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for row in rows:
-        writer.writerow([neutralise(str(value)) for value in row])
+        writer.writerow([inert(str(value)) for value in row])
     return ("\ufeff" + out.getvalue()).encode()
 
 
@@ -399,7 +399,10 @@ def template_xlsx(rows: list[list]) -> bytes:
     sheet = book.active
     sheet.title = _("批复日期")
     for row in rows:
-        sheet.append([neutralise(value) if isinstance(value, str) else value for value in row])
+        sheet.append(row)
+    for line in sheet.iter_rows():
+        for cell in line:
+            inert_cell(cell)
     for column, width in zip("ABCD", (40, 12, 8, 14), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -48,6 +48,7 @@ from openpyxl.styles import Font
 
 from disclosures import roles
 from disclosures.models import Department, Region, Unit
+from disclosures.rendering.exports import inert, inert_cell, restored
 from disclosures.staff.resources import FileReadError, decoded
 from disclosures.workbook.cells import clean, normal
 from disclosures.workbook.opening import MAX_BYTES, open_workbook
@@ -215,7 +216,7 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         for line in grid.lines:
             cells = [""] * width
             for index, value in zip(grid.columns, line.values, strict=True):
-                cells[index - 1] = clean(value)
+                cells[index - 1] = restored(clean(value))
             rows.append((line.row, cells))
         return rows
     if len(data) > MAX_BYTES:
@@ -229,7 +230,7 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
     rows, start = [], 1
     try:
         for cells in reader:
-            values = [clean(cell) for cell in cells]
+            values = [restored(clean(cell)) for cell in cells]
             if any(values):
                 rows.append((start, values))
             start = reader.line_num + 1
@@ -1019,7 +1020,7 @@ def roster_csv(rows: list[dict[str, str]]) -> bytes:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([column.label for column in COLUMNS])
     for row in rows:
-        writer.writerow([row[column.key] for column in COLUMNS])
+        writer.writerow([inert(row[column.key]) for column in COLUMNS])
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
@@ -1033,6 +1034,9 @@ def roster_xlsx(rows: list[dict[str, str]]) -> bytes:
         cell.font = Font(bold=True)
     for row in rows:
         sheet.append([row[column.key] for column in COLUMNS])
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            inert_cell(cell)  # a name like =HYPERLINK(…) stays a name
     for index, width in enumerate((12, 16, 14, 36, 36, 18, 10, 28, 14), start=1):
         sheet.column_dimensions[openpyxl.utils.get_column_letter(index)].width = width
         for cells in sheet.iter_rows(min_col=index, max_col=index):

@@ -461,6 +461,32 @@ def test_the_upload_page_offers_a_template_of_the_users_departments(login, gansu
     }
 
 
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_name_that_starts_like_a_formula_goes_out_as_text_and_back(login, gansu_admin, fmt):
+    odd = Department.objects.create(region=Region.objects.get(code="622901"), name="+1+2部门")
+    client = login(gansu_admin)
+    response = client.get(f"{TEMPLATE}?year=2024&format={fmt}")
+    if fmt == "xlsx":
+        book = openpyxl.load_workbook(io.BytesIO(response.content))
+        cells = [cell for row in book.active.iter_rows() for cell in row]
+        assert not [cell for cell in cells if cell.data_type == "f"]
+        row = next(cell.row for cell in cells if cell.value == odd.name)
+        book.active.cell(row=row, column=4).value = "2024-02-09"
+        out = io.BytesIO()
+        book.save(out)
+        data = out.getvalue()
+    else:
+        text = response.content.decode("utf-8-sig")
+        assert f"'{odd.name},622901,2024," in text
+        data = text.replace(
+            f"'{odd.name},622901,2024,", f"'{odd.name},622901,2024,2024-02-09"
+        ).encode()
+    html = upload(client, data, f"批复日期.{fmt}").content.decode()
+    token = html.split('name="token" value="')[1].split('"')[0]
+    client.post(UPLOAD, {"token": token})
+    assert BudgetApproval.objects.get(department=odd).approved_on == datetime.date(2024, 2, 9)
+
+
 def test_a_template_uploaded_with_no_date_filled_in_is_refused(login, gansu_admin):
     html = upload(login(gansu_admin), (HEADER + f"{LINXIA},2024,\n").encode()).content.decode()
     assert "文件中没有填写批复日期的行" in html

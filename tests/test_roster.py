@@ -552,6 +552,31 @@ def test_the_blank_template_explains_itself(tmp_path):
         call_command("export_roster", "--region", "999999", "-o", str(csv_out))
 
 
+def test_names_that_start_like_formulas_are_exported_as_text_and_read_back(tmp_path):
+    """A county administrator named a department =HYPERLINK(…): the province's export
+    must not run it, and importing the export again must change nothing."""
+    hostile = '=HYPERLINK(""http://evil.invalid"",""x"")'
+    import_roster(
+        tmp_path,
+        roster(*NEW_REGION, f'623000,,,"{hostile}","+1+2所",,,,', "623001,=1+1镇,623000,,,,,,"),
+    )
+    name = hostile.replace('""', '"')
+    assert Department.objects.filter(name=name).exists()
+    xlsx, csv_path = tmp_path / "roster.xlsx", tmp_path / "roster.csv"
+    for out in (xlsx, csv_path):
+        call_command("export_roster", "--region", "620000", "-o", str(out), stdout=io.StringIO())
+    cells = [c for row in openpyxl.load_workbook(xlsx).active.iter_rows() for c in row]
+    assert not [c for c in cells if c.data_type == "f"]
+    assert {name, "+1+2所", "=1+1镇"} <= {c.value for c in cells}
+    text = csv_path.read_bytes().decode("utf-8-sig")
+    assert f"'{name}".replace('"', '""') in text and "'=1+1镇" in text and "'+1+2所" in text
+    for out in (xlsx, csv_path):
+        before = counts()
+        output = import_roster(tmp_path, out.read_bytes(), "--dry-run", name=out.name)
+        assert counts() == before
+        assert output.splitlines()[0].endswith("行，没有变化。"), output
+
+
 def test_an_exported_file_is_read_back_as_it_was_written():
     region = Region.objects.get(code="622900")
     rows = roster_rows(region)

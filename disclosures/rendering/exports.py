@@ -14,6 +14,31 @@ def neutralise(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def inert(value: str) -> str:
+    """A text as a spreadsheet cannot run it, for a file that is imported again: with a
+    leading apostrophe when it starts like a formula (neutralise), and when it starts with
+    apostrophes before such a character, so that `restored` gives back exactly what was
+    exported."""
+    return f"'{value}" if _looks_escaped(value) else neutralise(value)
+
+
+def restored(value: str) -> str:
+    """An imported text without the apostrophe `inert` gave it."""
+    return value[1:] if _looks_escaped(value) else value
+
+
+def _looks_escaped(value: str) -> bool:
+    return value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def inert_cell(cell) -> None:
+    """An openpyxl cell holding a text that starts like a formula keeps it as text, with
+    Excel's quote prefix (as the statutory workbook's cells do), never as a formula."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+
+
 def table_rows(table: RenderedTable) -> list[list[str]]:
     """The header as one line of column labels, then each row with merged cells spread
     over the columns they cover (the text in the first, the rest blank)."""

@@ -43,7 +43,7 @@ from disclosures.models import (
 )
 from disclosures.models.fields import MoneyField
 from disclosures.models.tables import TABLE_MODELS
-from disclosures.rendering.exports import FORMULA_STARTS, neutralise
+from disclosures.rendering.exports import inert, restored
 from disclosures.subjects import Catalogue
 from disclosures.workbook import cells
 
@@ -74,23 +74,6 @@ def text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
-
-
-def inert(value: str) -> str:
-    """A text as a spreadsheet cannot run it: with a leading apostrophe when it starts like
-    a formula (exports.neutralise, the rule of the statutory workbook and the table CSVs),
-    and when it starts with apostrophes before such a character, so that `restored` gives
-    back exactly what was exported."""
-    return f"'{value}" if _looks_escaped(value) else neutralise(value)
-
-
-def restored(value: str) -> str:
-    """An imported text without the apostrophe `inert` gave it."""
-    return value[1:] if _looks_escaped(value) else value
-
-
-def _looks_escaped(value: str) -> bool:
-    return value.startswith("'") and value.lstrip("'").startswith(FORMULA_STARTS)
 
 
 class TextWidget(widgets.CharWidget):
