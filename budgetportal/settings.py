@@ -273,6 +273,8 @@ SECURE_CSP = {
 }
 
 LOGIN_URL = "admin:login"
+# After logging in without ?next=: the admin, where staff work (not /accounts/profile/).
+LOGIN_REDIRECT_URL = "admin:index"
 
 # E-mail: the set-password links of new accounts (import_roster). Printed to the console
 # unless EMAIL_HOST names an SMTP server; many Chinese providers want port 465 with

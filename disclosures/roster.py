@@ -48,6 +48,7 @@ from openpyxl.styles import Font
 
 from disclosures import roles
 from disclosures.models import Department, Region, Unit
+from disclosures.models.reference import misplaced
 from disclosures.rendering.exports import inert, inert_cell, restored
 from disclosures.staff.resources import FileReadError, decoded
 from disclosures.workbook.cells import clean, normal
@@ -456,6 +457,8 @@ class _Checker:
             )
         elif parent and parent == code:
             self.add(row.problem("parent_region_code", _("上级区划不能是本区划。")))
+        elif parent and _is_region_code(code) and (problem := misplaced(code, parent)):
+            self.add(row.problem("parent_region_code", problem))
         if row["unit"] and not row["department"]:
             self.add(row.problem("department", _("填写了单位名称，须同时填写其所属部门的名称。")))
         username = row["username"]

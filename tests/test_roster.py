@@ -15,11 +15,13 @@ import openpyxl
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
 from disclosures.models import Department, Disclosure, Region, Unit
+from disclosures.models.reference import misplaced, region_prefix
 from disclosures.roles import accounts_in_scope
 from disclosures.roster import (
     COLUMNS,
@@ -242,11 +244,37 @@ def test_an_existing_account_is_updated_and_gains_the_assignment_never_loses_one
 
 def test_a_region_is_renamed_and_moved_as_the_file_says(tmp_path):
     import_roster(tmp_path, roster("623000,新区,620000,,,,,,", "623001,东街道,623000,,,,,,"))
-    output = import_roster(tmp_path, roster("623001,东街道办事处,622900,,,,,,"))
+    output = import_roster(tmp_path, roster("623001,东街道办事处,620000,,,,,,"))
     region = Region.objects.get(code="623001")
-    assert (region.name, region.parent.code) == ("东街道办事处", "622900")
+    assert (region.name, region.parent.code) == ("东街道办事处", "620000")
     assert "区划 623001 改名：东街道 → 东街道办事处" in output
-    assert "区划 623001 改变上级：623000 → 622900" in output
+    assert "区划 623001 改变上级：623000 → 620000" in output
+
+
+def test_a_region_code_must_sit_under_its_parents_code(tmp_path):
+    """A county administrator re-coded its county 440119 (a Guangdong code) under 临夏州."""
+    before = counts()
+    with pytest.raises(CommandError) as refused:
+        import_roster(tmp_path, roster("440119,和政县,622900,,,,,,", "622925,和政县,622900,,,,,,"))
+    assert str(refused.value).splitlines()[1:] == [
+        "第 2 行“上级区划代码”列：区划 440119 不能在 622900 之下：下级区划的代码应以 6229 开头。"
+    ]
+    assert counts() == before
+
+
+def test_region_prefixes_follow_the_division_code():
+    assert [region_prefix(code) for code in ("620000", "622900", "622925", "622925001")] == [
+        "62",
+        "6229",
+        "622925",
+        "622925001",
+    ]
+    assert misplaced("622925001", "622925") is None and misplaced("440118", "440100") is None
+    assert misplaced("622925", "622925") is not None
+    region = Region(code="440119", name="和政县", parent=Region.objects.get(code="622900"))
+    with pytest.raises(ValidationError) as refused:
+        region.clean()
+    assert "下级区划的代码应以 6229 开头" in str(refused.value)
 
 
 # Every bad input: a Chinese message naming row and column, nothing changed.

@@ -84,7 +84,7 @@ def test_a_region_administrator_uploads_previews_and_confirms():
 
 def test_an_upload_with_problems_lists_them_and_changes_nothing():
     before = counts()
-    response = logged_in("region_admin").post(ROSTER, {"file": upload("623000,新区,629900,,,,,,")})
+    response = logged_in("region_admin").post(ROSTER, {"file": upload("629901,新区,629900,,,,,,")})
     page = response.content.decode()
     assert "花名册有 1 处问题，未导入任何内容" in page
     assert "第 2 行“上级区划代码”列：上级区划 629900 既不在本文件中，也不在系统中" in page

@@ -11,6 +11,26 @@ from django.utils.translation import gettext_lazy as _
 from disclosures import subjects
 
 
+def region_prefix(code: str) -> str:
+    """What every region below this one starts with: 620000 → 62, 622900 → 6229, 622925 →
+    622925 (a 6-digit code pairs province, city and county; longer codes extend it)."""
+    if len(code) == 6:
+        return code[:2] if code[2:] == "0000" else code[:4] if code[4:] == "00" else code
+    return code
+
+
+def misplaced(code: str, parent_code: str) -> str | None:
+    """Why a region cannot sit under this parent by its code, or None."""
+    prefix = region_prefix(parent_code)
+    if code != parent_code and code.startswith(prefix):
+        return None
+    return _("区划 %(code)s 不能在 %(parent)s 之下：下级区划的代码应以 %(prefix)s 开头。") % {
+        "code": code,
+        "parent": parent_code,
+        "prefix": prefix,
+    }
+
+
 class RegionManager(models.Manager["Region"]):
     def get_by_natural_key(self, code: str) -> "Region":
         return self.get(code=code)
@@ -64,6 +84,8 @@ class Region(models.Model):
         return (self.code,)
 
     def clean(self) -> None:
+        if self.parent is not None and (problem := misplaced(self.code, self.parent.code)):
+            raise ValidationError({"code": problem})
         region, seen = self.parent, {self.code}
         while region is not None:
             if region.code in seen:
