@@ -25,7 +25,7 @@ from disclosures.models import BudgetApproval, Department, Disclosure
 from disclosures.rendering.exports import inert, inert_cell, restored
 from disclosures.site.compliance import FIRST_YEAR, LAST_YEAR
 from disclosures.staff.resources import FileReadError, decoded
-from disclosures.workbook.opening import open_workbook
+from disclosures.workbook.opening import first_sheet_rows
 from disclosures.workbook.problems import WorkbookError
 
 BUDGET = "budget"
@@ -201,22 +201,13 @@ def table_of(data: bytes, filename: str) -> list[tuple[int, list]]:
     """The file's first sheet as (row number, values), blank rows left out."""
     if filename.lower().endswith((".xlsx", ".xlsm", ".xls")):
         try:
-            opened = open_workbook(data, filename)
+            rows = first_sheet_rows(data, filename)
         except WorkbookError as error:
             raise FileProblems([str(problem) for problem in error.problems]) from error
-        if not opened.grids:
-            return []
-        grid = opened.grids[0]
-        # Columns a sheet leaves blank are gone from the grid: put them back, so that
-        # letters in messages are the sheet's.
-        width = max(grid.columns, default=0)
-        rows = []
-        for line in grid.lines:
-            values = [None] * width
-            for column, value in zip(grid.columns, line.values, strict=True):
-                values[column - 1] = restored(value) if isinstance(value, str) else value
-            rows.append((line.row, values))
-        return rows
+        return [
+            (number, [restored(v) if isinstance(v, str) else v for v in values])
+            for number, values in rows
+        ]
     try:
         text = decoded(data)
     except FileReadError as error:

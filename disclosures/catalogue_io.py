@@ -20,12 +20,11 @@ import csv
 import io
 import re
 import unicodedata
-import zipfile
 from dataclasses import dataclass, field, replace
 from pathlib import PurePath
 
 from django.db import models, transaction
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
 from disclosures import subjects
 from disclosures.models import (
@@ -37,6 +36,9 @@ from disclosures.models import (
 )
 from disclosures.models.tables import TABLE_MODELS
 from disclosures.specs import SPECS
+from disclosures.staff.resources import FileReadError, decoded
+from disclosures.workbook.opening import OLE_MAGIC, first_sheet_rows
+from disclosures.workbook.problems import WorkbookError
 
 CODE, NAME, BUDGET, BASIC = "科目编码", "科目名称", "所属预算", "基本支出"
 LEVELS = ("类", "款", "项")
@@ -118,33 +120,27 @@ def code_text(value) -> str:
     return text[:-2] if re.fullmatch(r"[0-9]+\.0", text) else text
 
 
-def decode(data: bytes) -> str:
-    """CSV text: UTF-8 (with or without BOM), else GBK (GB18030, its superset)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as error:
-        raise CatalogueError("无法识别文件的编码：CSV 文件应为 UTF-8 或 GBK 编码。") from error
-
-
 def rows_of(data: bytes, filename: str) -> list[list]:
-    """The cells of a CSV file, or of an XLSX file's first sheet."""
-    is_xlsx = PurePath(filename).suffix.lower() == ".xlsx" or data.startswith(b"PK\x03\x04")
+    """The cells of a CSV file (UTF-8 or GBK), or of an XLSX file's first sheet after the
+    workbook import's checks (size, macros, zip bombs), row by row as the sheet numbers
+    them."""
+    is_xlsx = PurePath(filename).suffix.lower() in (".xlsx", ".xlsm", ".xls") or data.startswith(
+        (b"PK", OLE_MAGIC)
+    )
     if not is_xlsx:
-        return list(csv.reader(io.StringIO(decode(data))))
+        try:
+            return list(csv.reader(io.StringIO(decoded(data))))
+        except FileReadError as error:
+            raise CatalogueError(str(error)) from error
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
-        raise CatalogueError("文件无法作为 Excel 工作簿（.xlsx）打开，可能已损坏。") from error
-    try:
-        return [list(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
-    finally:
-        workbook.close()
+        found = first_sheet_rows(data, filename)
+    except WorkbookError as error:
+        raise CatalogueError([str(problem) for problem in error.problems]) from error
+    rows: list[list] = []
+    for number, values in found:
+        rows.extend([] for _ in range(number - 1 - len(rows)))  # blank rows keep their place
+        rows.append(values)
+    return rows
 
 
 def find_header(rows: list[list]) -> tuple[int, dict[str, int], list[str]]:

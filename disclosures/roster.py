@@ -52,7 +52,7 @@ from disclosures.models.reference import misplaced
 from disclosures.rendering.exports import inert, inert_cell, restored
 from disclosures.staff.resources import FileReadError, decoded
 from disclosures.workbook.cells import clean, normal
-from disclosures.workbook.opening import MAX_BYTES, open_workbook
+from disclosures.workbook.opening import MAX_BYTES, first_sheet_rows
 from disclosures.workbook.problems import WorkbookError
 
 MAX_ROWS = 20000
@@ -206,20 +206,12 @@ def _cells(data: bytes, filename: str) -> list[tuple[int, list[str]]]:
         (".xlsx", ".xlsm", ".xls")
     ):
         try:
-            opened = open_workbook(data, filename)
+            rows = first_sheet_rows(data, filename)
         except WorkbookError as error:
             raise RosterError([Problem(str(p)) for p in error.problems]) from error
-        if not opened.grids or not opened.grids[0].lines:
+        if not rows:
             raise RosterError(Problem(_("工作簿的第一张工作表是空的，没有表头。")))
-        grid = opened.grids[0]
-        width = max(grid.columns)
-        rows = []
-        for line in grid.lines:
-            cells = [""] * width
-            for index, value in zip(grid.columns, line.values, strict=True):
-                cells[index - 1] = restored(clean(value))
-            rows.append((line.row, cells))
-        return rows
+        return [(number, [restored(clean(value)) for value in values]) for number, values in rows]
     if len(data) > MAX_BYTES:
         limit = MAX_BYTES // 1024 // 1024
         raise RosterError(Problem(_("文件超过上限 %(limit)s MB。") % {"limit": limit}))

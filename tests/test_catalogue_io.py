@@ -199,7 +199,21 @@ def test_economic_codes_have_no_third_level(tmp_path):
 def test_an_undecodable_file_is_refused(tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(b"\xff\xfe\x00\x81\x30\xff")
-    assert "无法识别文件的编码" in refused(path, "--year", 2030, "--kind", "function")
+    assert "它不是 UTF-8 或 GBK 编码的 CSV 文本文件" in refused(
+        path, "--year", 2030, "--kind", "function"
+    )
+
+
+def test_a_workbook_gets_the_workbook_imports_checks(tmp_path):
+    """The same door as the statutory workbook's: old .xls, macros and damaged files are
+    refused before openpyxl reads anything."""
+    old = tmp_path / "2025功能分类.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 512)
+    assert "这是旧版 Excel 文件（.xls）" in refused(old, "--year", 2030, "--kind", "function")
+    damaged = tmp_path / "2025功能分类.xlsx"
+    damaged.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert "可能已损坏" in refused(damaged, "--year", 2030, "--kind", "function")
+    assert not FunctionSubject.objects.filter(year=2030).exists()
 
 
 def test_the_preview_lists_additions_renames_flag_changes_and_removals(tmp_path):

@@ -197,3 +197,21 @@ def open_workbook(data: bytes, filename: str = "") -> Opened:
         return opened
     finally:
         book.close()
+
+
+def first_sheet_rows(data: bytes, filename: str = "") -> list[tuple[int, list]]:
+    """The first sheet's non-blank rows, after open_workbook's checks, as (the sheet's row
+    number, values by the sheet's columns: blank columns put back so that a column letter
+    in a message is the sheet's). For the flat files: roster, catalogue, 批复日期."""
+    opened = open_workbook(data, filename)
+    if not opened.grids:
+        return []
+    grid = opened.grids[0]
+    width = max(grid.columns, default=0)
+    rows = []
+    for line in grid.lines:
+        values = [None] * width
+        for column, value in zip(grid.columns, line.values, strict=True):
+            values[column - 1] = value
+        rows.append((line.row, values))
+    return rows
