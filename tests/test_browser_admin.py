@@ -54,3 +54,27 @@ def test_a_clerk_fixes_table_seven_and_submits(
     assert "流程：已提交" in page.inner_text("#workflow-heading")
     page.screenshot(path=str(screenshots / "3-submitted.png"), full_page=False)
     assert Disclosure.objects.get(pk=clean_draft.pk).status == "submitted"
+
+
+def test_an_unsaved_edit_is_not_lost_to_the_submit_button(
+    demo_loaded, browser, live_server, clean_draft
+):
+    page = clerk_page(browser, live_server)
+    page.goto(f"{live_server.url}/admin/disclosures/disclosure/{clean_draft.pk}/change/")
+    basic_wage = page.locator(
+        'tr:has(input[name$="-code"][value="30101"]) input[name$="-personnel"]'
+    )
+    basic_wage.fill("271.37")
+    page.click('button[value="submit"]')
+    note = page.locator(".workflow .unsaved-note")
+    assert "此页有未保存的修改" in note.inner_text()
+    # Still the same page, the typed figure still there, nothing submitted.
+    assert basic_wage.input_value() == "271.37"
+    assert Disclosure.objects.get(pk=clean_draft.pk).status == "draft"
+
+    # Saved, the same button submits (the draft's checks then decide).
+    basic_wage.fill("261.37")
+    page.click('input[name="_continue"]')
+    page.click('button[value="submit"]')
+    page.wait_for_selector(".messagelist")
+    assert Disclosure.objects.get(pk=clean_draft.pk).status == "submitted"
