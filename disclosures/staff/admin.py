@@ -176,8 +176,33 @@ class RosterScope:
             getattr(form.instance, name).add(*accounts)
 
 
+class AccountsByRole:
+    """The accounts field of a region (审核、公开和管理人员) or a department (财务人员) offers
+    only accounts holding its roles; assigned accounts without them, which the form does
+    not offer, stay assigned when the page is saved."""
+
+    accounts_field: str
+    account_roles: tuple[str, ...]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == self.accounts_field:
+            held = field.queryset.filter(groups__name__in=self.account_roles)
+            field.queryset = field.queryset.filter(pk__in=held)
+        return field
+
+    def save_related(self, request, form, formsets, change):
+        kept = []
+        if change and self.accounts_field in form.fields:
+            assigned = getattr(form.instance, self.accounts_field)
+            kept = list(assigned.exclude(groups__name__in=self.account_roles))
+        super().save_related(request, form, formsets, change)
+        getattr(form.instance, self.accounts_field).add(*kept)
+
+
 @admin.register(Region)
-class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+class RegionAdmin(AccountsByRole, RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+    accounts_field, account_roles = "staff", roles.REGION_ROLES
     actions = [start_budget_year]
     list_display = ["code", "name", "parent"]
     search_fields = ["code", "name"]
@@ -199,22 +224,6 @@ class RegionAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
         extra_context = {"roster_allowed": roles.administers(request.user), **(extra_context or {})}
         return super().changelist_view(request, extra_context)
 
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        """审核、公开和管理人员: accounts holding one of the region roles, not clerks."""
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name == "staff":
-            held = field.queryset.filter(groups__name__in=roles.REGION_ROLES)
-            field.queryset = field.queryset.filter(pk__in=held)
-        return field
-
-    def save_related(self, request, form, formsets, change):
-        """Assigned accounts without a region role, which the form does not offer, stay."""
-        kept = []
-        if change and "staff" in form.fields:
-            kept = list(form.instance.staff.exclude(groups__name__in=roles.REGION_ROLES))
-        super().save_related(request, form, formsets, change)
-        form.instance.staff.add(*kept)
-
 
 class UnitInline(RosterScope, admin.TabularInline):
     model = Unit
@@ -225,28 +234,13 @@ class UnitInline(RosterScope, admin.TabularInline):
 
 
 @admin.register(Department)
-class DepartmentAdmin(RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+class DepartmentAdmin(AccountsByRole, RosterScope, HiddenOutsideScope, admin.ModelAdmin):
+    accounts_field, account_roles = "clerks", (roles.CLERK,)
     list_display = ["name", "region", "code"]
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name"]
     inlines = [UnitInline]
     region_lookup = "region"
-
-    def formfield_for_manytomany(self, db_field, request, **kwargs):
-        """财务人员: accounts holding the clerk role, not the region's staff."""
-        field = super().formfield_for_manytomany(db_field, request, **kwargs)
-        if db_field.name == "clerks":
-            held = field.queryset.filter(groups__name=roles.CLERK)
-            field.queryset = field.queryset.filter(pk__in=held)
-        return field
-
-    def save_related(self, request, form, formsets, change):
-        """Assigned accounts without the clerk role, which the form does not offer, stay."""
-        kept = []
-        if change and "clerks" in form.fields:
-            kept = list(form.instance.clerks.exclude(groups__name=roles.CLERK))
-        super().save_related(request, form, formsets, change)
-        form.instance.clerks.add(*kept)
 
 
 class ReadOnlyWhenPublished(ScopedChoices):
