@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 
 from disclosures.models import Region
 from disclosures.newyear import Catalogues, YearRefused, start_year
@@ -20,7 +22,13 @@ class Command(BaseCommand):
             "--user", help="以此账号的权限执行（须为超级用户或该区划的财政局管理员）"
         )
 
-    def handle(self, *args, region, year, from_year, user, **options) -> None:
+    def handle(self, *args, **options) -> None:
+        # The report names tables and layouts by their labels: in the portal's language,
+        # whatever language an earlier request left active in this thread.
+        with translation.override(settings.LANGUAGE_CODE):
+            self.start(**options)
+
+    def start(self, *, region, year, from_year, user, **options) -> None:
         if not 2000 <= year <= 2100 or (from_year is not None and not 2000 <= from_year <= 2100):
             raise CommandError("年度须在 2000 至 2100 之间。")
         found = Region.objects.filter(code=region).first()
